@@ -1,0 +1,165 @@
+// Gluu version profiles: everything that differs between Gluu releases, as data.
+// Code asks the profile; nothing else in the library compares version strings.
+// Facts: ../shared/reference/gluu-facts.md §1–§4 (sources cited there).
+
+/** How commands reach the inside of the Gluu container. */
+export type ContainerExec = "chroot" | "ssh";
+
+export interface GluuVersionProfile {
+    /** The version string users put in `version` / `gluu:version`. */
+    version: string;
+    /** Debian package to install (and hold). */
+    packageName: string;
+    /** apt suites (Ubuntu codenames) the package is published for; the host's codename must be one. */
+    aptSuites: string[];
+    /** Base URL of Gluu's apt repository. */
+    aptRepoUrl: string;
+    /** URL of the repository's signing key. */
+    aptKeyUrl: string;
+    /** The repository (and its key) need Gluu support-contract credentials. */
+    repoNeedsCredentials: boolean;
+    /** Container root on the host. */
+    containerRoot: string;
+    /** chroot (3.1.6 init.d packaging) or ssh to port 60022 with the console key (4.x, nspawn). */
+    containerExec: ContainerExec;
+    /** Host-side service that starts the container (`/etc/init.d/<name>` or `/sbin/gluu-serverd`). */
+    containerService: string;
+    /** The nspawn control script for packagings that have one (first `enable`, then `start`). */
+    serverdScript: string;
+    /** Key that `ssh` uses to enter the container (ssh exec only). */
+    consoleKey: string;
+    /** Port of the container's sshd (ssh exec only). */
+    consolePort: number;
+    /** Python interpreter that runs setup.py inside the container. */
+    setupPython: string;
+    /** Extra setup.py flags beyond `-n -f setup.properties --listen_all_interfaces`. */
+    setupExtraFlags: string[];
+    /** File inside the container whose presence means setup.py has completed. */
+    installedMarker: string;
+    /** The properties file setup.py leaves behind (4.x encrypts it). */
+    setupPropertiesLast: string;
+    /** JRE truststore inside the container. */
+    jreTruststore: string;
+    /** Service names inside the container. */
+    services: { opendj: string; oxauth: string; identity: string };
+    /** How services inside the container are controlled: `service X restart` or `systemctl restart X`. */
+    serviceControl: "service" | "systemctl";
+    /** LDAP entry that holds oxCacheConfiguration / oxIDPAuthentication; `{inumAppliance}` is filled in. */
+    configurationDn: string;
+    /** objectClass of that entry. */
+    configurationObjectClass: string;
+    /** oxIDPAuthentication's `config` is a JSON *string* (3.1.6) or a nested object (4.x). */
+    idpAuthConfigIsString: boolean;
+    /** Per-node LDAP connection file that file sync must never overwrite. */
+    ldapPropertiesFile: string;
+    /** `dsjavaproperties` exists in this version's OpenDJ. */
+    hasDsJavaProperties: boolean;
+    /** Paths proxied by the load balancer (round robin, then sticky). */
+    lbPaths: { roundRobin: string[]; sticky: string[] };
+    /** Ubuntu releases the packages target; used to explain image choices. */
+    supportedUbuntu: string[];
+    /** Note for the README and validation errors about where this version can run. */
+    imageNote: string;
+}
+
+const OPENDJ_SERVICES = { opendj: "opendj", oxauth: "oxauth", identity: "identity" };
+
+export const PROFILES: Readonly<Record<string, GluuVersionProfile>> = Object.freeze({
+    "3.1.6": {
+        version: "3.1.6",
+        packageName: "gluu-server-3.1.6.sp1",
+        aptSuites: ["xenial"],
+        aptRepoUrl: "https://repo.gluu.org/ubuntu/",
+        aptKeyUrl: "https://repo.gluu.org/ubuntu/gluu-apt.key",
+        repoNeedsCredentials: false,
+        containerRoot: "/opt/gluu-server-3.1.6",
+        containerExec: "chroot",
+        containerService: "gluu-server-3.1.6",
+        serverdScript: "/sbin/gluu-serverd-3.1.6",
+        consoleKey: "/etc/gluu/keys/gluu-console",
+        consolePort: 60022,
+        setupPython: "python",
+        setupExtraFlags: [],
+        installedMarker: "/etc/gluu/conf/ox-ldap.properties",
+        setupPropertiesLast: "/install/community-edition-setup/setup.properties.last",
+        jreTruststore: "/opt/jre/jre/lib/security/cacerts",
+        services: OPENDJ_SERVICES,
+        serviceControl: "service",
+        configurationDn: "inum={inumAppliance},ou=appliances,o=gluu",
+        configurationObjectClass: "gluuAppliance",
+        idpAuthConfigIsString: true,
+        ldapPropertiesFile: "/etc/gluu/conf/ox-ldap.properties",
+        hasDsJavaProperties: true,
+        lbPaths: {
+            roundRobin: ["/", "/.well-known", "/oxauth", "/cas", "/asimba"],
+            sticky: ["/identity", "/idp", "/passport", "/casa"],
+        },
+        supportedUbuntu: ["16.04"],
+        imageNote:
+            "Gluu 3.1.6 packages target Ubuntu 16.04 (xenial), which DigitalOcean no longer offers as a public " +
+            "image: use a custom image (a DO snapshot of 16.04) in `dropletImage`, or existing hosts.",
+    },
+    "4.5": {
+        version: "4.5",
+        packageName: "gluu-server",
+        aptSuites: ["focal", "jammy"],
+        aptRepoUrl: "https://repo.gluu.org/ubuntu/",
+        aptKeyUrl: "https://repo.gluu.org/ubuntu/gluu-apt.key",
+        repoNeedsCredentials: true,
+        containerRoot: "/opt/gluu-server",
+        containerExec: "ssh",
+        containerService: "gluu-server",
+        serverdScript: "/sbin/gluu-serverd",
+        consoleKey: "/etc/gluu/keys/gluu-console",
+        consolePort: 60022,
+        setupPython: "python3",
+        setupExtraFlags: ["-c"],
+        installedMarker: "/etc/gluu/conf/gluu.properties",
+        setupPropertiesLast: "/install/community-edition-setup/setup.properties.last.enc",
+        jreTruststore: "/opt/jre/lib/security/cacerts",
+        services: OPENDJ_SERVICES,
+        serviceControl: "systemctl",
+        configurationDn: "ou=configuration,o=gluu",
+        configurationObjectClass: "gluuConfiguration",
+        idpAuthConfigIsString: false,
+        ldapPropertiesFile: "/etc/gluu/conf/gluu-ldap.properties",
+        hasDsJavaProperties: false,
+        lbPaths: {
+            roundRobin: ["/", "/.well-known", "/oxauth", "/cas"],
+            sticky: ["/identity", "/idp", "/passport", "/casa"],
+        },
+        supportedUbuntu: ["20.04", "22.04"],
+        imageNote:
+            "Gluu 4.5 packages target Ubuntu 20.04/22.04 (e.g. `ubuntu-22-04-x64`) and need Gluu support-contract " +
+            "repository credentials (`gluu:repoUser`, `gluu:repoPassword`).",
+    },
+});
+
+/** The versions this library knows, in the order the README lists them. */
+export const SUPPORTED_VERSIONS = Object.keys(PROFILES);
+
+/** Versions users may write that mean a profile (e.g. `4.5.5` → `4.5`, `3.1.6.sp1` → `3.1.6`). */
+export function normalizeVersion(version: string): string | undefined {
+    if (PROFILES[version]) {
+        return version;
+    }
+    if (/^3\.1\.6(\.sp1)?$/.test(version)) {
+        return "3.1.6";
+    }
+    if (/^4\.5(\.\d+)?$/.test(version)) {
+        return "4.5";
+    }
+    return undefined;
+}
+
+/** Look up a profile; unknown versions are rejected by name with the list of known ones. */
+export function profileFor(version: string, field = "version"): GluuVersionProfile {
+    const key = normalizeVersion(version);
+    if (!key) {
+        throw new Error(
+            `\`${field}\` is ${JSON.stringify(version)}, which is not a Gluu version this library supports; ` +
+                `use one of: ${SUPPORTED_VERSIONS.join(", ")}.`,
+        );
+    }
+    return PROFILES[key];
+}

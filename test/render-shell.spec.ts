@@ -1,0 +1,48 @@
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import { shq, script, managedBlock, heredoc, SERVICE_FUNCTIONS, APT_FUNCTIONS, PUT_FILE_FUNCTION } from "../components/render/shell";
+import { inContainer, startContainer } from "../components/render/container";
+import { PROFILES } from "../components/profiles";
+import { assertShellcheckClean } from "./helpers/shellcheck";
+
+const HOSTILE = ["a'b", "$(touch /tmp/pwned)", "`id`", "x\ny", "a;b", "é ü ✓", "\\", "--flag", "*", ""];
+
+describe("render/shell", () => {
+    it("shq makes every hostile string one literal word for bash", () => {
+        for (const s of HOSTILE) {
+            const out = execFileSync("bash", ["-c", `printf '%s' ${shq(s)}`], { encoding: "utf8" });
+            assert.strictEqual(out, s);
+        }
+    });
+
+    it("heredoc picks a delimiter that no content line can end early", () => {
+        const content = "line\nGLUU_EOF\nmore";
+        const out = execFileSync("bash", ["-c", heredoc("cat", content)], { encoding: "utf8" });
+        assert.strictEqual(out, content + "\n");
+    });
+
+    it("managedBlock replaces its block and leaves the rest, twice with the same result", () => {
+        const dir = execFileSync("mktemp", ["-d"], { encoding: "utf8" }).trim();
+        const file = `${dir}/hosts`;
+        execFileSync("bash", ["-c", `printf '127.0.0.1 localhost\\n' > ${file}`]);
+        const s1 = script("test", managedBlock(file, "test", "10.0.0.1 a\n10.0.0.2 b"));
+        const first = execFileSync("bash", ["-c", s1], { encoding: "utf8" });
+        const second = execFileSync("bash", ["-c", s1], { encoding: "utf8" });
+        assert.match(first, /changed/);
+        assert.strictEqual(second, "", "a second run changes nothing");
+        const s2 = script("test", managedBlock(file, "test", "10.0.0.3 c"));
+        execFileSync("bash", ["-c", s2]);
+        const text = execFileSync("cat", [file], { encoding: "utf8" });
+        assert.match(text, /^127\.0\.0\.1 localhost$/m);
+        assert.match(text, /^10\.0\.0\.3 c$/m);
+        assert.doesNotMatch(text, /10\.0\.0\.1/);
+        execFileSync("rm", ["-rf", dir]);
+    });
+
+    it("shared functions and container wrappers pass shellcheck", () => {
+        assertShellcheckClean("shared functions", script("functions", SERVICE_FUNCTIONS, APT_FUNCTIONS, PUT_FILE_FUNCTION, 'svc ssh status; apt_install curl; echo x | put_file /tmp/x 0600 root:root'));
+        for (const p of Object.values(PROFILES)) {
+            assertShellcheckClean(`container ${p.version}`, script("c", startContainer(p), inContainer(p, "#!/bin/bash\necho inside\n")));
+        }
+    });
+});
