@@ -1,0 +1,252 @@
+// The stack's configuration: every `gluu:*` key, validated all at once before anything is created.
+// Pure: takes the raw config strings Pulumi holds and returns typed values or every problem by key.
+
+import { z } from "zod";
+import { PROFILES, SUPPORTED_VERSIONS, normalizeVersion } from "../components/profiles";
+import { isAddress, isFqdn, isHostKey, isHostName } from "../components/validation";
+
+/** Keys whose values are secrets: never echoed in errors, wrapped as secrets by the program. */
+export const SECRET_KEYS = ["sshPrivateKey", "ldapPassword", "adminPassword", "repoPassword"] as const;
+
+const CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/([0-9]|[12]\d|3[0-2])$/;
+const SLUG = /^[a-z0-9][a-z0-9-]*$/;
+
+/** Pulumi hands structured, numeric and boolean values over as JSON text. */
+function fromJson(v: unknown): unknown {
+    if (typeof v !== "string") {
+        return v;
+    }
+    const t = v.trim();
+    if (/^[[{]/.test(t) || /^-?\d+(\.\d+)?$/.test(t) || t === "true" || t === "false") {
+        try {
+            return JSON.parse(t);
+        } catch {
+            return v;
+        }
+    }
+    return v;
+}
+const json = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(fromJson, schema);
+
+const text = (what: string) => z.string({ error: `must be ${what}` }).min(1, `must be ${what}`).refine((s) => !/[\r\n]/.test(s), "must be one line");
+const port = json(z.number({ error: "must be an integer 1–65535" }).int("must be an integer 1–65535").min(1, "must be an integer 1–65535").max(65535, "must be an integer 1–65535"));
+
+/** The schema of the `gluu:` namespace. Each field's message completes "gluu:<key> …". */
+export const stackConfigSchema = z
+    .object({
+        clusterName: z.string().refine(isHostName, "must be a short lower-case name like `gluu` (it prefixes node names)").default("gluu"),
+        hostname: z
+            .string({ error: "is required: the load balancer's FQDN, e.g. `idp.example.org`" })
+            .refine(isFqdn, "must be a lower-case FQDN like `idp.example.org` (the load balancer's name, which every node is installed with)"),
+        version: z
+            .string()
+            .refine((v) => normalizeVersion(v) !== undefined, `must be a supported Gluu version: ${SUPPORTED_VERSIONS.join(", ")}`)
+            .default("3.1.6"),
+        orgName: text("the organisation's name"),
+        city: text("a city name"),
+        state: text("a state or region name"),
+        countryCode: z.string({ error: "is required: two upper-case letters, e.g. `US`" }).regex(/^[A-Z]{2}$/, "must be two upper-case letters (ISO 3166), e.g. `US`"),
+        adminEmail: z.string({ error: "is required" }).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "must be an e-mail address"),
+
+        nodeCount: json(z.number({ error: "must be an integer ≥ 2" }).int("must be an integer ≥ 2").min(2, "must be an integer ≥ 2 (a cluster needs two nodes)")).optional(),
+        // Existing hosts as parallel lists: Pulumi's config schema has no object type, only lists of scalars.
+        existingNodeAddresses: json(
+            z.array(z.string().refine(isAddress, "must be an IPv4 address or a host name"), { error: "must be a list of addresses" }).min(2, "must list at least 2 hosts (a cluster needs two nodes)"),
+        ).optional(),
+        existingNodePrivateAddresses: json(z.array(z.string().refine(isAddress, "must be an IPv4 address or a host name"), { error: "must be a list of addresses" })).optional(),
+        existingNodeHostKeys: json(
+            z.array(
+                z.string().refine(isHostKey, "must be an SSH public host key (`ssh-ed25519 AAAA…`); get it with `ssh-keyscan -t ed25519 <address>`"),
+                { error: "must be a list of SSH host keys" },
+            ),
+        ).optional(),
+        existingNodeNames: json(z.array(z.string().refine(isHostName, "must be a lower-case host name like `gluu-1`"), { error: "must be a list of names" })).optional(),
+
+        region: z.string().regex(SLUG, "must be a DigitalOcean region slug like `fra1`").optional(),
+        dropletSize: z.string().regex(SLUG, "must be a DigitalOcean size slug like `s-4vcpu-8gb`").default("s-4vcpu-8gb"),
+        dropletImage: z.string().regex(/^([a-z0-9][a-z0-9.-]*|\d+)$/, "must be an image slug or a custom image ID").optional(),
+        vpcUuid: z.string().regex(/^[0-9a-f-]{36}$/, "must be a VPC UUID").optional(),
+        vpcIpRange: z.string().regex(CIDR, "must be a CIDR like `10.110.0.0/20`").optional(),
+        tags: json(z.array(z.string().regex(/^[a-z0-9:_-]+$/, "must be a DigitalOcean tag name"))).optional(),
+        monitoring: json(z.boolean({ error: "must be true or false" })).default(true),
+        backups: json(z.boolean({ error: "must be true or false" })).default(false),
+        userData: z.string().optional(),
+        adminCidrs: json(z.array(z.string().regex(CIDR, "must be a CIDR like `203.0.113.0/24`"), { error: "must be a list of CIDRs" }))
+            .refine((l) => !l.some((c) => c === "0.0.0.0/0"), "must not contain 0.0.0.0/0: SSH stays closed to the world; list your admin networks")
+            .optional(),
+
+        sshKeyFingerprints: json(z.array(z.string().regex(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$|^\d+$/, "must be an MD5 fingerprint `aa:bb:…` or a key ID"))).optional(),
+        sshPrivateKey: z.string().refine((s) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(s), "must be a PEM/OpenSSH private key").optional(),
+        sshAgentSocketPath: z.string().optional(),
+        sshUser: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "must be a user name").default("root"),
+        sshPort: port.default(22),
+
+        ldapPassword: z.string().regex(/^[A-Za-z0-9._~-]{12,64}$/, "must be 12–64 characters of letters, digits and . _ ~ - (safe in LDIF and shell)").optional(),
+        adminPassword: z.string().regex(/^[A-Za-z0-9._~-]{12,64}$/, "must be 12–64 characters of letters, digits and . _ ~ - (safe in LDIF and shell)").optional(),
+        repoUser: z.string().regex(/^[^\s:]+$/, "must be a user name without spaces or ':'").optional(),
+        repoPassword: z.string().regex(/^[^\r\n]+$/, "must be one line").optional(),
+        timeSync: json(z.boolean({ error: "must be true or false" })).default(true),
+    })
+    .strict();
+
+type ParsedConfig = z.infer<typeof stackConfigSchema>;
+
+/** One existing host, assembled from the parallel `gluu:existingNode*` lists. */
+export interface ExistingNodeConfig {
+    name: string;
+    address: string;
+    privateAddress: string;
+    hostKey: string;
+}
+
+/** The validated configuration, with existing hosts assembled. */
+export type StackConfig = ParsedConfig & { existingNodes?: ExistingNodeConfig[] };
+
+/** Thrown when the stack's configuration has problems; lists all of them. */
+export class StackConfigError extends Error {
+    constructor(public readonly problems: string[]) {
+        super(`The stack configuration has ${problems.length} problem(s):\n- ${problems.join("\n- ")}`);
+        this.name = "StackConfigError";
+    }
+}
+
+function keyOf(path: PropertyKey[]): string {
+    let out = `gluu:${String(path[0])}`;
+    for (const p of path.slice(1)) {
+        out += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
+    }
+    return out;
+}
+
+/**
+ * Parse and check the raw `gluu:*` values (without the namespace: `{ nodeCount: "2", … }`). Returns the typed
+ * config, or throws a StackConfigError naming every bad key. Secret values never appear in messages.
+ */
+export function parseStackConfig(raw: Record<string, string>): StackConfig {
+    const problems: string[] = [];
+    const result = stackConfigSchema.safeParse(raw);
+    if (!result.success) {
+        for (const issue of result.error.issues) {
+            if (issue.code === "unrecognized_keys") {
+                for (const k of issue.keys) {
+                    problems.push(`${keyOf([...issue.path, k])} is not a setting this program knows; check its spelling (see the README's config reference)`);
+                }
+                continue;
+            }
+            const key = keyOf(issue.path);
+            const secret = (SECRET_KEYS as readonly string[]).includes(String(issue.path[0]));
+            const value = secret ? "" : valueAt(raw, issue.path);
+            problems.push(`${key} ${issue.message}${value === undefined || value === "" ? "" : `, got ${value}`}`);
+        }
+        throw new StackConfigError(problems);
+    }
+    const c: StackConfig = result.data;
+    const existing = c.existingNodeAddresses;
+    // Combinations the schema cannot express.
+    if (existing && c.nodeCount !== undefined) {
+        problems.push("gluu:nodeCount and gluu:existingNodeAddresses are both set: use nodeCount for new droplets or existingNodeAddresses for your servers, not both");
+    }
+    if (!existing && c.nodeCount === undefined) {
+        problems.push("gluu:nodeCount is required (an integer ≥ 2), or list your servers in gluu:existingNodeAddresses");
+    }
+    if (!existing) {
+        for (const k of ["existingNodePrivateAddresses", "existingNodeHostKeys", "existingNodeNames"] as const) {
+            if (c[k] !== undefined) {
+                problems.push(`gluu:${k} belongs with gluu:existingNodeAddresses, which is not set; remove it or list the hosts`);
+            }
+        }
+    }
+    if (existing) {
+        const n = existing.length;
+        const lengths: Array<[string, unknown[] | undefined, boolean]> = [
+            ["existingNodeHostKeys", c.existingNodeHostKeys, true],
+            ["existingNodePrivateAddresses", c.existingNodePrivateAddresses, false],
+            ["existingNodeNames", c.existingNodeNames, false],
+        ];
+        for (const [k, list, required] of lengths) {
+            if (list === undefined && required) {
+                problems.push(`gluu:${k} is required with gluu:existingNodeAddresses: one SSH host key per host, in the same order (\`ssh-keyscan -t ed25519 <address>\`)`);
+            } else if (list !== undefined && list.length !== n) {
+                problems.push(`gluu:${k} has ${list.length} entries but gluu:existingNodeAddresses has ${n}; give one per host, in the same order`);
+            }
+        }
+        for (const k of ["region", "dropletImage", "vpcUuid", "vpcIpRange", "sshKeyFingerprints", "userData"] as const) {
+            if (c[k] !== undefined) {
+                problems.push(`gluu:${k} is for droplets and has no effect with gluu:existingNodeAddresses; remove it`);
+            }
+        }
+        if (raw.dropletSize !== undefined) {
+            problems.push("gluu:dropletSize is for droplets and has no effect with gluu:existingNodeAddresses; remove it");
+        }
+        if (!c.sshPrivateKey && !c.sshAgentSocketPath) {
+            problems.push("gluu:sshPrivateKey (set it with `pulumi config set --secret gluu:sshPrivateKey < key`) or gluu:sshAgentSocketPath is required to log in to existing hosts");
+        }
+        existing.forEach((a, i) => {
+            if (existing.indexOf(a) !== i) {
+                problems.push(`gluu:existingNodeAddresses[${i}] ${a} is also gluu:existingNodeAddresses[${existing.indexOf(a)}]; each node needs its own host`);
+            }
+            if (a === c.hostname) {
+                problems.push(`gluu:existingNodeAddresses[${i}] equals gluu:hostname; the cluster's name belongs to the load balancer, not to a node`);
+            }
+        });
+        const names = existing.map((_, i) => c.existingNodeNames?.[i] ?? `${c.clusterName}-${i + 1}`);
+        names.forEach((name, i) => {
+            if (names.indexOf(name) !== i) {
+                problems.push(`gluu:existingNodeNames[${i}] ${name} is used twice; node names must be unique`);
+            }
+        });
+        if (problems.length === 0) {
+            c.existingNodes = existing.map((address, i) => ({
+                name: names[i],
+                address,
+                privateAddress: c.existingNodePrivateAddresses?.[i] ?? address,
+                hostKey: c.existingNodeHostKeys![i],
+            }));
+        }
+    } else {
+        if (!c.region) {
+            problems.push("gluu:region is required for droplets, e.g. `fra1`");
+        }
+        if (!c.dropletImage) {
+            problems.push("gluu:dropletImage is required for droplets: an Ubuntu image the Gluu version supports (see the README's image table)");
+        }
+        if (!c.adminCidrs || c.adminCidrs.length === 0) {
+            problems.push("gluu:adminCidrs is required for droplets: the networks allowed to reach SSH, e.g. `[\"203.0.113.0/24\"]`; nothing is open by default");
+        }
+        if (c.sshKeyFingerprints && !c.sshPrivateKey && !c.sshAgentSocketPath) {
+            problems.push("gluu:sshKeyFingerprints needs the matching gluu:sshPrivateKey (secret) or gluu:sshAgentSocketPath");
+        }
+    }
+    const profile = normalizeVersion(c.version);
+    const ubuntu = /^ubuntu-(\d\d)-(\d\d)-x64$/.exec(c.dropletImage ?? "");
+    if (profile && ubuntu && !existing) {
+        const release = `${ubuntu[1]}.${ubuntu[2]}`;
+        const p = PROFILES[profile];
+        if (!p.supportedUbuntu.includes(release)) {
+            problems.push(`gluu:dropletImage ${c.dropletImage} is Ubuntu ${release}, but Gluu ${p.version} packages target Ubuntu ${p.supportedUbuntu.join("/")}. ${p.imageNote}`);
+        }
+    }
+    if (profile === "4.5" && (!c.repoUser || !c.repoPassword)) {
+        problems.push("gluu:repoUser and gluu:repoPassword are required for Gluu 4.5 (its packages need support-contract credentials)");
+    }
+    if (problems.length > 0) {
+        throw new StackConfigError(problems);
+    }
+    return c;
+}
+
+function valueAt(raw: Record<string, string>, path: PropertyKey[]): string | undefined {
+    let v: unknown = fromJson(raw[String(path[0])]);
+    for (const p of path.slice(1)) {
+        v = fromJson(v);
+        if (v === null || typeof v !== "object") {
+            return undefined;
+        }
+        v = (v as any)[p as any];
+    }
+    if (v === undefined) {
+        return undefined;
+    }
+    const s = typeof v === "string" ? v : JSON.stringify(v);
+    return s.length > 80 ? JSON.stringify(s.slice(0, 77) + "…") : JSON.stringify(s);
+}

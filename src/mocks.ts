@@ -1,0 +1,215 @@
+// Pulumi mocks for the offline plan and the tests: the providers' outputs emulated with real key material
+// (Node's crypto), deterministic per resource name so two runs of the same program compare equal, and every
+// secret value remembered with a label so that the plan can replace it by `[secret:<label>]` wherever it lands.
+
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Registration {
+    type: string;
+    name: string;
+    custom: boolean;
+    inputs: Record<string, any>;
+}
+
+const ALNUM_LOWER = "abcdefghijklmnopqrstuvwxyz";
+const ALNUM_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const DIGITS = "0123456789";
+
+function seed(...parts: string[]): Buffer {
+    return crypto.createHash("sha256").update(parts.join("\u0000")).digest();
+}
+
+function stream(label: string, length: number): Buffer {
+    const out: Buffer[] = [];
+    for (let i = 0; out.length * 32 < length; i++) {
+        out.push(seed(label, String(i)));
+    }
+    return Buffer.concat(out).subarray(0, length);
+}
+
+/** A deterministic password over the alphabet RandomPassword would use. */
+export function mockPassword(label: string, inputs: Record<string, any>): string {
+    const length = Number(inputs.length ?? 16);
+    let alphabet = "";
+    if (inputs.lower !== false) alphabet += ALNUM_LOWER;
+    if (inputs.upper !== false) alphabet += ALNUM_UPPER;
+    if (inputs.numeric !== false && inputs.number !== false) alphabet += DIGITS;
+    if (inputs.special !== false) alphabet += inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?";
+    const bytes = stream(label, length);
+    const chars = Array.from(bytes, (b) => alphabet[b % alphabet.length]);
+    // Honour the minimums the way the provider does (some characters of each class).
+    if (inputs.lower !== false && length > 3) chars[0] = ALNUM_LOWER[bytes[0] % 26];
+    if (inputs.upper !== false && length > 3) chars[1] = ALNUM_UPPER[bytes[1] % 26];
+    if (inputs.numeric !== false && length > 3) chars[2] = DIGITS[bytes[2] % 10];
+    return chars.join("");
+}
+
+function sshString(b: Buffer | string): Buffer {
+    const buf = typeof b === "string" ? Buffer.from(b) : b;
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(buf.length);
+    return Buffer.concat([len, buf]);
+}
+
+function armor(label: string, der: Buffer, width = 64): string {
+    const b64 = der.toString("base64").match(new RegExp(`.{1,${width}}`, "g"))!.join("\n");
+    return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+}
+
+/** A real ED25519 key pair from a label, in the formats @pulumi/tls returns. */
+export function mockEd25519(label: string) {
+    const seed32 = seed("ed25519", label);
+    const pkcs8 = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed32]);
+    const privateKey = crypto.createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" });
+    const spki = crypto.createPublicKey(privateKey).export({ format: "der", type: "spki" }) as Buffer;
+    const pub32 = spki.subarray(spki.length - 32);
+    const pubBlob = Buffer.concat([sshString("ssh-ed25519"), sshString(pub32)]);
+    const check = seed32.subarray(0, 4);
+    let priv = Buffer.concat([check, check, sshString("ssh-ed25519"), sshString(pub32), sshString(Buffer.concat([seed32, pub32])), sshString("")]);
+    const pad: number[] = [];
+    for (let i = 1; (priv.length + pad.length) % 8 !== 0; i++) pad.push(i);
+    priv = Buffer.concat([priv, Buffer.from(pad)]);
+    const body = Buffer.concat([
+        Buffer.from("openssh-key-v1\0"),
+        sshString("none"),
+        sshString("none"),
+        sshString(""),
+        Buffer.from([0, 0, 0, 1]),
+        sshString(pubBlob),
+        sshString(priv),
+    ]);
+    const md5 = crypto.createHash("md5").update(pubBlob).digest("hex").match(/../g)!.join(":");
+    const sha256 = "SHA256:" + crypto.createHash("sha256").update(pubBlob).digest("base64").replace(/=+$/, "");
+    return {
+        privateKeyOpenssh: armor("OPENSSH PRIVATE KEY", body, 70),
+        privateKeyPem: armor("PRIVATE KEY", pkcs8),
+        privateKeyPemPkcs8: armor("PRIVATE KEY", pkcs8),
+        publicKeyOpenssh: `ssh-ed25519 ${pubBlob.toString("base64")}\n`,
+        publicKeyPem: armor("PUBLIC KEY", spki),
+        publicKeyFingerprintMd5: md5,
+        publicKeyFingerprintSha256: sha256,
+    };
+}
+
+const keyCache = new Map<string, { privateKeyPem: string; publicKeyPem: string }>();
+
+/** A real ECDSA or RSA key (generated once per label and process). */
+function mockKeyPair(label: string, algorithm: string, inputs: Record<string, any>) {
+    const cacheKey = `${algorithm}:${label}:${inputs.ecdsaCurve ?? ""}:${inputs.rsaBits ?? ""}`;
+    let pair = keyCache.get(cacheKey);
+    if (!pair) {
+        const kp =
+            algorithm === "RSA"
+                ? crypto.generateKeyPairSync("rsa", { modulusLength: Number(inputs.rsaBits ?? 2048) })
+                : crypto.generateKeyPairSync("ec", { namedCurve: ({ P224: "P-224", P256: "P-256", P384: "P-384", P521: "P-521" } as any)[inputs.ecdsaCurve ?? "P224"] });
+        pair = {
+            privateKeyPem: kp.privateKey.export({ format: "pem", type: "pkcs8" }) as string,
+            publicKeyPem: kp.publicKey.export({ format: "pem", type: "spki" }) as string,
+        };
+        keyCache.set(cacheKey, pair);
+    }
+    return { privateKeyPem: pair.privateKeyPem, privateKeyPemPkcs8: pair.privateKeyPem, privateKeyOpenssh: pair.privateKeyPem, publicKeyPem: pair.publicKeyPem, publicKeyOpenssh: "" };
+}
+
+/** Documentation-range addresses (RFC 5737) for droplets, private ones for their VPC side. */
+function addressFor(index: number) {
+    return { ipv4Address: `203.0.113.${10 + index}`, ipv4AddressPrivate: `10.110.0.${10 + index}` };
+}
+
+/** Mocks that emulate the providers and remember every registration and every secret they produced. */
+export class GluuMocks implements pulumi.runtime.Mocks {
+    public registrations: Registration[] = [];
+    /** secret value → what it is (`gluu-ldap-password`, `gluu-1-host-key.privateKeyOpenssh`, `config gluu:x`). */
+    public secrets = new Map<string, string>();
+    private dropletIndex = new Map<string, number>();
+
+    /** Forget registrations (between tests or program runs); secrets and addresses stay stable. */
+    public reset(): void {
+        this.registrations = [];
+    }
+
+    /** Remember a secret value so the plan can replace it; multi-line values also line by line. */
+    public addSecret(value: string, label: string): void {
+        if (!value || value.length < 6) {
+            return;
+        }
+        this.secrets.set(value, label);
+        const trimmed = value.trim();
+        if (trimmed !== value) this.secrets.set(trimmed, label);
+        for (const line of value.split("\n")) {
+            const l = line.trim();
+            if (l.length >= 16 && !/^-----(BEGIN|END) /.test(l)) {
+                // A line two keys share (the OpenSSH header) says nothing about either key.
+                const other = this.secrets.get(l);
+                this.secrets.set(l, other === undefined || other === label ? label : "key-format-header");
+            }
+        }
+    }
+
+    public newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        this.registrations.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+        const state: Record<string, any> = { ...args.inputs };
+        const label = args.name;
+        switch (args.type) {
+            case "random:index/randomPassword:RandomPassword": {
+                state.result = mockPassword(label, args.inputs);
+                state.bcryptHash = "$2a$10$" + seed("bcrypt", label).toString("base64").slice(0, 53);
+                this.addSecret(state.result, label);
+                break;
+            }
+            case "random:index/randomId:RandomId": {
+                const bytes = stream(label, Number(args.inputs.byteLength ?? 8));
+                state.hex = bytes.toString("hex");
+                state.b64Std = bytes.toString("base64");
+                state.b64Url = bytes.toString("base64url");
+                state.dec = BigInt("0x" + state.hex).toString();
+                break;
+            }
+            case "random:index/randomBytes:RandomBytes": {
+                const bytes = stream(label, Number(args.inputs.length ?? 32));
+                state.base64 = bytes.toString("base64");
+                state.hex = bytes.toString("hex");
+                this.addSecret(state.base64, label);
+                this.addSecret(state.hex, label);
+                break;
+            }
+            case "tls:index/privateKey:PrivateKey": {
+                const algorithm = args.inputs.algorithm ?? "RSA";
+                Object.assign(state, algorithm === "ED25519" ? mockEd25519(label) : mockKeyPair(label, algorithm, args.inputs));
+                this.addSecret(state.privateKeyOpenssh, `${label}.privateKey`);
+                this.addSecret(state.privateKeyPem, `${label}.privateKey`);
+                break;
+            }
+            case "digitalocean:index/droplet:Droplet": {
+                if (!this.dropletIndex.has(label)) this.dropletIndex.set(label, this.dropletIndex.size);
+                Object.assign(state, addressFor(this.dropletIndex.get(label)!), { status: "active", urn: `do:droplet:${label}` });
+                break;
+            }
+            case "digitalocean:index/sshKey:SshKey": {
+                const blob = Buffer.from(String(args.inputs.publicKey ?? "").split(" ")[1] ?? "", "base64");
+                state.fingerprint = crypto.createHash("md5").update(blob).digest("hex").match(/../g)!.join(":");
+                break;
+            }
+            case "digitalocean:index/vpc:Vpc": {
+                state.ipRange = args.inputs.ipRange ?? "10.110.0.0/20";
+                return { id: uuidFor(label), state };
+            }
+            case "command:remote:Command": {
+                state.stdout = "";
+                state.stderr = "";
+                break;
+            }
+        }
+        return { id: args.custom === false ? undefined : `${label}-id`, state };
+    }
+
+    public call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        return args.inputs;
+    }
+}
+
+function uuidFor(label: string): string {
+    const h = seed("uuid", label).toString("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,80 @@
+// The Pulumi program: read the stack's `gluu:*` config, validate all of it, build one GluuCluster.
+
+import * as pulumi from "@pulumi/pulumi";
+import { GluuCluster, GluuClusterArgs } from "../components";
+import { SECRET_KEYS, StackConfig, StackConfigError, parseStackConfig } from "./config";
+
+/** The raw `gluu:*` values of the current stack, without the namespace. */
+export function rawStackConfig(): Record<string, string> {
+    const raw: Record<string, string> = {};
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (key.startsWith("gluu:")) {
+            raw[key.slice("gluu:".length)] = value;
+        }
+    }
+    return raw;
+}
+
+/** Map the validated stack config onto GluuCluster's Args; secrets are wrapped as secrets. */
+export function clusterArgs(c: StackConfig): GluuClusterArgs {
+    const secret = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
+    return {
+        hostname: c.hostname,
+        version: c.version,
+        orgName: c.orgName,
+        city: c.city,
+        state: c.state,
+        countryCode: c.countryCode,
+        adminEmail: c.adminEmail,
+        nodeCount: c.nodeCount,
+        existingNodes: c.existingNodes?.map((n) => ({ ...n, sshPort: c.sshPort })),
+        region: c.existingNodes ? undefined : c.region,
+        dropletSize: c.existingNodes ? undefined : c.dropletSize,
+        dropletImage: c.dropletImage,
+        vpcUuid: c.vpcUuid,
+        vpcIpRange: c.vpcIpRange,
+        tags: c.tags,
+        monitoring: c.monitoring,
+        backups: c.backups,
+        userData: c.userData,
+        adminCidrs: c.adminCidrs,
+        sshKeyFingerprints: c.sshKeyFingerprints,
+        sshPrivateKey: secret(c.sshPrivateKey),
+        sshAgentSocketPath: c.sshAgentSocketPath,
+        sshUser: c.sshUser,
+        sshPort: c.existingNodes ? undefined : c.sshPort,
+        ldapPassword: secret(c.ldapPassword),
+        adminPassword: secret(c.adminPassword),
+        repoUser: c.repoUser,
+        repoPassword: secret(c.repoPassword),
+        timeSync: c.timeSync,
+    };
+}
+
+/** Run the program; returns the stack outputs. Errors in the config stop it before any resource exists. */
+export function gluuProgram(raw: Record<string, string> = rawStackConfig(), opts?: pulumi.ComponentResourceOptions) {
+    let config: StackConfig;
+    try {
+        config = parseStackConfig(raw);
+    } catch (err) {
+        if (err instanceof StackConfigError) {
+            // RunError prints the message without a stack trace: the message is the whole story.
+            throw new pulumi.RunError(err.message);
+        }
+        throw err;
+    }
+    const cluster = new GluuCluster(config.clusterName, clusterArgs(config), opts);
+    const outputs = {
+        version: config.version,
+        hostname: config.hostname,
+        adminUrl: cluster.adminUrl,
+        nodeAddresses: cluster.nodeAddresses,
+        nodePrivateAddresses: cluster.nodePrivateAddresses,
+        ldapPassword: cluster.ldapPassword,
+        adminPassword: cluster.adminPassword,
+        sshPrivateKey: cluster.sshPrivateKey,
+    };
+    return { cluster, outputs };
+}
+
+export { SECRET_KEYS };
