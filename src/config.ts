@@ -247,6 +247,9 @@ function valueAt(raw: Record<string, string>, path: PropertyKey[]): string | und
     if (v === undefined) {
         return undefined;
     }
-    const s = typeof v === "string" ? v : JSON.stringify(v);
-    return s.length > 80 ? JSON.stringify(s.slice(0, 77) + "…") : JSON.stringify(s);
+    if (typeof v !== "string") {
+        const s = JSON.stringify(v);
+        return s.length > 80 ? s.slice(0, 77) + "…" : s;
+    }
+    return JSON.stringify(v.length > 80 ? v.slice(0, 77) + "…" : v);
 }

@@ -1,2 +1,7 @@
-// Loaded once by mocha (--require) before any spec: the process-global Pulumi mocks live here.
-export {};
+// Loaded once by mocha (--require) before any spec. Pulumi's mocks are process-global, so they live here
+// and every spec shares this one instance (reset between programs, secrets remembered).
+import * as pulumi from "@pulumi/pulumi";
+import { GluuMocks } from "../src/mocks";
+
+export const mocks = new GluuMocks();
+void pulumi.runtime.setMocks(mocks, "gluu", "test", false);

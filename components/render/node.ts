@@ -162,9 +162,9 @@ export function gluuPackageScript(profile: GluuVersionProfile, hostName: string)
         APT_FUNCTIONS,
         PUT_FILE_FUNCTION,
         [
-            `codename=$(. /etc/os-release && echo "\${VERSION_CODENAME:-}")`,
-            `case " ${suites} " in`,
-            `  *" $codename "*) ;;`,
+            `codename=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release | tr -d '"')`,
+            `case "$codename" in`,
+            `  ${profile.aptSuites.join("|")}) ;;`,
             `  *) echo "Gluu ${profile.version} packages are published for: ${suites}; this host runs '$codename'. ${profile.imageNote.replace(/[`'"$\\]/g, "")}" >&2; exit 1 ;;`,
             `esac`,
         ].join("\n"),

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests run for real (shellcheck; the services of the live checks), when
+# they are missing and we are root. Run by `npm test` (pretest) and by .ci/run.
+set -euo pipefail
+packages=(shellcheck openssl nginx redis-server redis-tools stunnel4 csync2 openbsd-inetd openssh-server openssh-client slapd ldap-utils jq iproute2)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "The tests need these Debian packages: ${missing[*]}" >&2
+  echo "Install them as root: apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing Debian packages for the tests: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# slapd asks questions on install; the tests configure their own instance.
+echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
