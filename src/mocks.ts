@@ -2,7 +2,11 @@
 // (Node's crypto), deterministic per resource name so two runs of the same program compare equal, and every
 // secret value remembered with a label so that the plan can replace it by `[secret:<label>]` wherever it lands.
 
+import { execFileSync } from "child_process";
 import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface Registration {
@@ -149,6 +153,8 @@ export class GluuMocks implements pulumi.runtime.Mocks {
 
     public newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         this.registrations.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+        // Secret inputs arrive wrapped; the emulation works on their values.
+        args = { ...args, inputs: openSecrets(args.inputs) };
         const state: Record<string, any> = { ...args.inputs };
         const label = args.name;
         switch (args.type) {
@@ -195,6 +201,18 @@ export class GluuMocks implements pulumi.runtime.Mocks {
                 state.ipRange = args.inputs.ipRange ?? "10.110.0.0/20";
                 return { id: uuidFor(label), state };
             }
+            case "tls:index/selfSignedCert:SelfSignedCert":
+            case "tls:index/locallySignedCert:LocallySignedCert": {
+                state.certPem = mockCertificate(label, args.type, args.inputs);
+                state.validityStartTime = "2026-01-01T00:00:00Z";
+                state.validityEndTime = "2036-01-01T00:00:00Z";
+                state.readyForRenewal = false;
+                break;
+            }
+            case "tls:index/certRequest:CertRequest": {
+                state.certRequestPem = mockCertRequest(label, args.inputs);
+                break;
+            }
             case "command:remote:Command": {
                 state.stdout = "";
                 state.stderr = "";
@@ -212,4 +230,87 @@ export class GluuMocks implements pulumi.runtime.Mocks {
 function uuidFor(label: string): string {
     const h = seed("uuid", label).toString("hex");
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+// --- certificates: made by the openssl CLI, so stunnel, nginx and openssl verify them for real ---
+
+const certCache = new Map<string, string>();
+
+function openssl(args: string[], files: Record<string, string>, input?: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gluu-mock-"));
+    try {
+        for (const [name, content] of Object.entries(files)) {
+            fs.writeFileSync(path.join(dir, name), content, { mode: 0o600 });
+        }
+        return execFileSync("openssl", args, { cwd: dir, input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+function subjectArg(subject: any): string {
+    const s = subject ?? {};
+    const parts = [
+        ["C", s.country],
+        ["ST", s.province],
+        ["L", s.locality],
+        ["O", s.organization],
+        ["OU", s.organizationalUnit],
+        ["CN", s.commonName],
+    ].filter(([, v]) => v);
+    return parts.length ? "/" + parts.map(([k, v]) => `${k}=${String(v).replace(/\//g, "\\/")}`).join("/") : "/CN=mock";
+}
+
+const USE_KEY: Record<string, string> = { digitalSignature: "digitalSignature", keyEncipherment: "keyEncipherment", certSigning: "keyCertSign", crlSigning: "cRLSign" };
+const USE_EXT: Record<string, string> = { serverAuth: "serverAuth", clientAuth: "clientAuth" };
+
+function extensions(inputs: Record<string, any>): string {
+    const uses: string[] = inputs.allowedUses ?? [];
+    const lines = [`basicConstraints = critical, CA:${inputs.isCaCertificate ? "TRUE" : "FALSE"}`];
+    const ku = uses.map((u) => USE_KEY[u]).filter(Boolean);
+    if (ku.length) lines.push(`keyUsage = critical, ${ku.join(", ")}`);
+    const eku = uses.map((u) => USE_EXT[u]).filter(Boolean);
+    if (eku.length) lines.push(`extendedKeyUsage = ${eku.join(", ")}`);
+    const san = [...(inputs.dnsNames ?? []).map((d: string) => `DNS:${d}`), ...(inputs.ipAddresses ?? []).map((i: string) => `IP:${i}`)];
+    if (san.length) lines.push(`subjectAltName = ${san.join(", ")}`);
+    lines.push("subjectKeyIdentifier = hash");
+    return lines.join("\n") + "\n";
+}
+
+function mockCertRequest(label: string, inputs: Record<string, any>): string {
+    const key = String(inputs.privateKeyPem ?? "");
+    return openssl(["req", "-new", "-key", "key.pem", "-subj", subjectArg(inputs.subject)], { "key.pem": key });
+}
+
+/** A real certificate: self-signed, or signed by the CA in the inputs; cached per name and inputs. */
+function mockCertificate(label: string, type: string, inputs: Record<string, any>): string {
+    const cacheKey = crypto.createHash("sha256").update(label + JSON.stringify(inputs)).digest("hex");
+    const cached = certCache.get(cacheKey);
+    if (cached) return cached;
+    const days = String(Math.max(1, Math.ceil(Number(inputs.validityPeriodHours ?? 8760) / 24)));
+    let pem: string;
+    if (type === "tls:index/selfSignedCert:SelfSignedCert") {
+        pem = openssl(
+            ["req", "-x509", "-new", "-key", "key.pem", "-subj", subjectArg(inputs.subject), "-days", days, "-config", "req.cnf", "-extensions", "ext"],
+            { "key.pem": String(inputs.privateKeyPem ?? ""), "req.cnf": "[req]\ndistinguished_name = dn\n[dn]\n[ext]\n" + extensions(inputs) },
+        );
+    } else {
+        pem = openssl(
+            ["x509", "-req", "-in", "req.pem", "-CA", "ca.pem", "-CAkey", "cakey.pem", "-set_serial", "0x" + crypto.createHash("sha256").update(label).digest("hex").slice(0, 16), "-days", days, "-extfile", "ext.cnf"],
+            { "req.pem": String(inputs.certRequestPem ?? ""), "ca.pem": String(inputs.caCertPem ?? ""), "cakey.pem": String(inputs.caPrivateKeyPem ?? ""), "ext.cnf": extensions(inputs) },
+        );
+    }
+    certCache.set(cacheKey, pem);
+    return pem;
+}
+
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+function openSecrets(v: any): any {
+    if (Array.isArray(v)) return v.map(openSecrets);
+    if (v && typeof v === "object") {
+        if (SECRET_SIG_KEY in v) return openSecrets(v.value);
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, openSecrets(x)]));
+    }
+    return v;
 }
