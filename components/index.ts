@@ -6,3 +6,5 @@ export * from "./validation";
 export * from "./gluuNode";
 export * from "./gluuCluster";
 export { GluuSetupSettings, HostsEntry } from "./render/node";
+export * from "./clusterCa";
+export * from "./secureRedis";

@@ -93,7 +93,8 @@ export const APT_FUNCTIONS = `apt_install() {
  */
 export const PUT_FILE_FUNCTION = `put_file() {
   local path="$1" mode="$2" owner="$3" tmp
-  install -d -m 0755 "$(dirname "$path")"
+  # Create a missing parent only: an existing directory keeps its mode (e.g. /etc/redis is 2770).
+  [ -d "$(dirname "$path")" ] || install -d -m 0755 "$(dirname "$path")"
   tmp=$(mktemp "$path.XXXXXX")
   chmod 0600 "$tmp"
   cat > "$tmp"

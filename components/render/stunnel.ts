@@ -1,0 +1,394 @@
+// stunnel: mutual-TLS tunnels between cluster hosts (Redis cache, csync2 mesh).
+//
+// One cluster CA signs every host certificate; the program creates them, these functions only place them.
+// Every tunnel end checks the peer's chain against the cluster CA (`verifyChain`); clients also pin the
+// server's name (`checkHost`), servers require a client certificate (`requireCert`).
+// Facts: ../../shared/reference/gluu-facts.md §6 (packaging differences between Debian/Ubuntu releases).
+
+import { APT_FUNCTIONS, PUT_FILE_FUNCTION, SERVICE_FUNCTIONS, assertToken, heredoc, script, shq } from "./shell";
+
+/** Where a host's TLS files live. The same node certificate serves every tunnel on that host. */
+export interface StunnelTlsFiles {
+    /** PEM certificate of this host, signed by the cluster CA. Default `/etc/stunnel/gluu-node.crt`. */
+    certPath?: string;
+    /** PEM private key of this host (0600 root). Default `/etc/stunnel/gluu-node.key`. */
+    keyPath?: string;
+    /** PEM certificate of the cluster CA. Default `/etc/stunnel/gluu-cluster-ca.crt`. */
+    caPath?: string;
+}
+
+/** Default locations of the node certificate, its key and the cluster CA. */
+export const STUNNEL_DEFAULT_TLS: Readonly<Required<StunnelTlsFiles>> = Object.freeze({
+    certPath: "/etc/stunnel/gluu-node.crt",
+    keyPath: "/etc/stunnel/gluu-node.key",
+    caPath: "/etc/stunnel/gluu-cluster-ca.crt",
+});
+
+/** Lowest TLS version any tunnel end accepts. */
+export const STUNNEL_TLS_MIN = "TLSv1.2";
+
+/** Refuse anything but an integer port 1-65535; `field` names the option in the error. */
+export function assertPort(field: string, port: number): number {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throw new Error(`\`${field}\` must be an integer port between 1 and 65535, got ${JSON.stringify(port)}.`);
+    }
+    return port;
+}
+
+/** Refuse a path that is not absolute or not a plain token. */
+export function assertAbsolutePath(field: string, path: string): string {
+    assertToken(`\`${field}\``, path);
+    if (!path.startsWith("/") || path.includes("/../") || path.endsWith("/..")) {
+        throw new Error(`\`${field}\` must be an absolute path without "..", got ${JSON.stringify(path)}.`);
+    }
+    return path;
+}
+
+/** Host names and addresses that may appear in a tunnel end: DNS names, IPv4, IPv6 without brackets. */
+const HOST_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]+)$/;
+
+/** Refuse a host name / address that is not a plain DNS name or IP literal. */
+export function assertHost(field: string, host: string): string {
+    if (typeof host !== "string" || host.length > 253 || !HOST_RE.test(host)) {
+        throw new Error(`\`${field}\` must be a DNS name or an IP address, got ${JSON.stringify(host)}.`);
+    }
+    return host;
+}
+
+/** Refuse wildcard listen addresses: every tunnel listens on one interface only. */
+function assertNotWildcard(field: string, host: string): string {
+    if (host === "0.0.0.0" || host === "::" || host === "*") {
+        throw new Error(`\`${field}\` must be one address (e.g. the host's private address), not the wildcard ${host}.`);
+    }
+    return host;
+}
+
+/** stunnel's `[host:]port` syntax; stunnel splits an IPv6 literal at its last colon. */
+function endpoint(field: string, host: string, port: number): string {
+    return `${assertHost(`${field}Host`, host)}:${assertPort(`${field}Port`, port)}`;
+}
+
+function tlsFiles(o: StunnelTlsFiles): Required<StunnelTlsFiles> {
+    const t = { ...STUNNEL_DEFAULT_TLS, ...stripUndefined(o) };
+    assertAbsolutePath("certPath", t.certPath);
+    assertAbsolutePath("keyPath", t.keyPath);
+    assertAbsolutePath("caPath", t.caPath);
+    return t;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const SECTION_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** One `[section]` of an stunnel configuration. */
+export interface StunnelSection extends StunnelTlsFiles {
+    /** Section (service) name; letters, digits, `.`, `_`, `-`. */
+    service: string;
+    /** `server` terminates TLS from a peer; `client` originates TLS towards a peer (`client = yes`). */
+    mode: "server" | "client";
+    /** `accept = host:port`; omitted only for an SNI secondary service (which has no socket of its own). */
+    accept?: { host: string; port: number };
+    /** `connect = host:port`: where the plaintext (server) or TLS (client) side goes. */
+    connect: { host: string; port: number };
+    /**
+     * Names the peer certificate must hold (`checkHost`, any one matches). Required on clients (the server's
+     * name); on servers it restricts which client certificates are accepted (default: any cluster-signed one).
+     */
+    checkHost?: string[];
+    /** Client: the TLS SNI value to send. Server: `primary:pattern` making this an SNI secondary service. */
+    sni?: string;
+    /** Source address for the outgoing `connect` (stunnel `local`). Default: chosen by the kernel. */
+    local?: string;
+}
+
+/** Render one section. Every section verifies the peer chain against the cluster CA. */
+export function stunnelSection(s: StunnelSection): string {
+    if (!SECTION_RE.test(s.service)) {
+        throw new Error(`stunnel \`service\` must be letters, digits, ".", "_" or "-", got ${JSON.stringify(s.service)}.`);
+    }
+    const t = tlsFiles(s);
+    const checkHost = s.checkHost ?? [];
+    checkHost.forEach((h, i) => assertHost(`checkHost[${i}]`, h));
+    if (s.mode === "client" && checkHost.length === 0) {
+        throw new Error(`stunnel client \`${s.service}\` needs \`checkHost\` (the server certificate's name): without it any cluster certificate would be accepted as the server.`);
+    }
+    if (!s.accept && !(s.mode === "server" && s.sni)) {
+        throw new Error(`stunnel \`${s.service}\` needs \`accept\` (only an SNI secondary server service has none).`);
+    }
+    const lines = [`[${s.service}]`];
+    if (s.mode === "client") {
+        lines.push("client = yes");
+    }
+    if (s.accept) {
+        lines.push(`accept = ${endpoint("accept", assertNotWildcard("acceptHost", s.accept.host), s.accept.port)}`);
+    }
+    lines.push(`connect = ${endpoint("connect", s.connect.host, s.connect.port)}`);
+    if (s.local !== undefined) {
+        lines.push(`local = ${assertHost("local", s.local)}`);
+    }
+    if (s.sni !== undefined) {
+        const sniRe = s.mode === "server" ? /^[A-Za-z0-9._-]+:[A-Za-z0-9.*_-]+$/ : /^[A-Za-z0-9._-]+$/;
+        if (!sniRe.test(s.sni)) {
+            throw new Error(`stunnel \`sni\` of \`${s.service}\` must be ${s.mode === "server" ? "`primary:pattern`" : "a host name"}, got ${JSON.stringify(s.sni)}.`);
+        }
+        lines.push(`sni = ${s.sni}`);
+    }
+    lines.push(`cert = ${t.certPath}`, `key = ${t.keyPath}`, `CAfile = ${t.caPath}`, "verifyChain = yes");
+    if (s.mode === "server") {
+        // verifyChain already implies it on a server; spelled out so nobody "simplifies" it away.
+        lines.push("requireCert = yes");
+    }
+    for (const h of checkHost) {
+        lines.push(`checkHost = ${h}`);
+    }
+    lines.push(`sslVersionMin = ${STUNNEL_TLS_MIN}`);
+    return lines.join("\n");
+}
+
+/**
+ * A whole stunnel configuration file: header comment, the global `pid =` line, then sections.
+ * No `foreground` line: `stunnelInstallScript` adds `foreground = yes` when systemd's `stunnel@.service`
+ * runs the file, and leaves stunnel's default (daemon) for the SysV init script.
+ */
+export function stunnelConf(title: string, pidPath: string, sections: string[]): string {
+    assertAbsolutePath("pidPath", pidPath);
+    return [
+        `; ${title.replace(/\n/g, " ")}`,
+        "; Rendered by gluu-cluster; edits here are overwritten. Certificates are signed by the cluster CA.",
+        `pid = ${pidPath}`,
+        "",
+        sections.join("\n\n"),
+        "",
+    ].join("\n");
+}
+
+/** Options of the server end of a tunnel (e.g. on the Redis host). */
+export interface StunnelServerOptions extends StunnelTlsFiles {
+    /** Section name. Default `redis`. */
+    name?: string;
+    /** Address TLS clients connect to: the host's private address (never a wildcard). */
+    acceptAddress: string;
+    /** Port TLS clients connect to. Default 16379. */
+    acceptPort?: number;
+    /** Where the plaintext service listens. Default `127.0.0.1`. */
+    connectHost?: string;
+    /** Port of the plaintext service. Default 6379. */
+    connectPort?: number;
+    /** Names of the client certificates allowed in (`checkHost` lines). Default: any cluster-signed one. */
+    allowedClients?: string[];
+    /** This configuration's own pid file. Default `/run/stunnel-<name>-server.pid`. */
+    pidPath?: string;
+}
+
+/** The server end: TLS in on `acceptAddress:acceptPort`, client certificate required, plaintext to a local port. */
+export function stunnelServerConf(o: StunnelServerOptions): string {
+    const name = o.name ?? "redis";
+    const section = stunnelSection({
+        ...o,
+        service: name,
+        mode: "server",
+        accept: { host: o.acceptAddress, port: o.acceptPort ?? 16379 },
+        connect: { host: o.connectHost ?? "127.0.0.1", port: o.connectPort ?? 6379 },
+        checkHost: o.allowedClients,
+    });
+    return stunnelConf(`stunnel SERVER for ${name}: mutual TLS in, plaintext to the local service`, o.pidPath ?? `/run/stunnel-${name}-server.pid`, [section]);
+}
+
+/** Options of the client end of a tunnel (e.g. on every Gluu node). */
+export interface StunnelClientOptions extends StunnelTlsFiles {
+    /** Section name. Default `redis`. */
+    name?: string;
+    /** Local port the application connects to; always on 127.0.0.1. Default 16379. */
+    acceptPort?: number;
+    /** Server end's address (its private address or name). */
+    connectHost: string;
+    /** Server end's port. Default 16379. */
+    connectPort?: number;
+    /** Name the server certificate must hold. Default: `connectHost`. */
+    checkHost?: string;
+    /** This configuration's own pid file. Default `/run/stunnel-<name>-client.pid`. */
+    pidPath?: string;
+}
+
+/** The client end: plaintext in on 127.0.0.1:`acceptPort`, TLS out with this host's certificate. */
+export function stunnelClientConf(o: StunnelClientOptions): string {
+    const name = o.name ?? "redis";
+    const section = stunnelSection({
+        ...o,
+        service: name,
+        mode: "client",
+        accept: { host: "127.0.0.1", port: o.acceptPort ?? 16379 },
+        connect: { host: o.connectHost, port: o.connectPort ?? 16379 },
+        checkHost: [o.checkHost ?? o.connectHost],
+    });
+    return stunnelConf(`stunnel CLIENT for ${name}: plaintext in on loopback, mutual TLS out`, o.pidPath ?? `/run/stunnel-${name}-client.pid`, [section]);
+}
+
+/** Options of `stunnelInstallScript`. */
+export interface StunnelInstallOptions extends StunnelTlsFiles {
+    /** Configuration name: the file is `/etc/stunnel/<confName>.conf`, the unit `stunnel@<confName>`. */
+    confName: string;
+    /** The configuration text (from `stunnelServerConf`, `stunnelClientConf` or `stunnelConf`); has a `pid =` line. */
+    conf: string;
+    /** This host's certificate PEM (public; written from the script text). */
+    certPem: string;
+    /** The cluster CA certificate PEM (public). */
+    caPem: string;
+    /** An address:port the configuration accepts on; the script waits until it answers. */
+    acceptCheck: { host: string; port: number };
+    /** How long to wait for the accept port, in seconds. Default 30. */
+    waitSeconds?: number;
+}
+
+function assertCertificatePem(field: string, pem: string): void {
+    if (/PRIVATE KEY/.test(pem)) {
+        throw new Error(`\`${field}\` contains a private key: keys never go into script text; pass only the certificate, the key goes on stdin.`);
+    }
+    if (!/^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\s*$/.test(pem.trim() + "\n")) {
+        throw new Error(`\`${field}\` must be PEM certificate text (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----).`);
+    }
+}
+
+/**
+ * Install stunnel4 and one tunnel configuration on a host, the way its packaging runs it:
+ * systemd with the `stunnel@.service` template (Debian ≥ 5.56+dfsg-7, Ubuntu 22.04): the file gets
+ * `foreground = yes` and `stunnel@<confName>` is enabled; otherwise the SysV/`stunnel4` service (which starts
+ * every `/etc/stunnel/*.conf` as a daemon) with `ENABLED=1` set in /etc/default/stunnel4 where that key
+ * exists (Ubuntu ≤ 18.04). Restarts only when a file changed, then waits until the tunnel accepts.
+ *
+ * stdin: this host's private key PEM, nothing else (exactly one key; written 0600 root to `keyPath`).
+ * The script never writes any other key.
+ */
+export function stunnelInstallScript(o: StunnelInstallOptions): string {
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(o.confName)) {
+        throw new Error(`\`confName\` must be lower-case letters, digits, "_" or "-" (it names a file and a systemd unit), got ${JSON.stringify(o.confName)}.`);
+    }
+    const t = tlsFiles(o);
+    assertCertificatePem("certPem", o.certPem);
+    assertCertificatePem("caPem", o.caPem);
+    if (/PRIVATE KEY/.test(o.conf)) {
+        throw new Error("`conf` contains a private key: keys never go into script text.");
+    }
+    if (/^\s*foreground\s*=/im.test(o.conf)) {
+        throw new Error("`conf` must not set `foreground`: the install script sets it for the service mechanism it finds on the host.");
+    }
+    const pid = /^\s*pid\s*=\s*(\S+)\s*$/m.exec(o.conf);
+    if (!pid) {
+        throw new Error("`conf` needs its own `pid =` line (stunnel ≥ 5.68 writes no pid file otherwise, and the init script tracks each file by it).");
+    }
+    const pidPath = assertAbsolutePath("pid (in conf)", pid[1]);
+    const checkHost = assertHost("acceptCheck.host", o.acceptCheck.host);
+    const checkPort = assertPort("acceptCheck.port", o.acceptCheck.port);
+    const wait = o.waitSeconds ?? 30;
+    if (!Number.isInteger(wait) || wait < 1 || wait > 600) {
+        throw new Error("`waitSeconds` must be an integer between 1 and 600.");
+    }
+    const confPath = `/etc/stunnel/${o.confName}.conf`;
+    const unit = `stunnel@${o.confName}.service`;
+
+    return script(
+        `Install stunnel tunnel ${o.confName} (stdin: this host's private key PEM)`,
+        SERVICE_FUNCTIONS,
+        APT_FUNCTIONS,
+        PUT_FILE_FUNCTION,
+        [
+            `apt_install stunnel4`,
+            `changes=$(mktemp)`,
+            `cleanup_paths+=("$changes")`,
+            `pid_file=${shq(pidPath)}`,
+            `tunnel_running() { [ -s "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; }`,
+        ].join("\n"),
+        [
+            `# Public certificates come from the script text; the private key only from stdin.`,
+            heredoc(`put_file ${shq(t.certPath)} 0644 root:root >>"$changes"`, o.certPem.trim()),
+            heredoc(`put_file ${shq(t.caPath)} 0644 root:root >>"$changes"`, o.caPem.trim()),
+            `key_dir=$(dirname ${shq(t.keyPath)})`,
+            `install -d -m 0755 "$key_dir"`,
+            `key_tmp=$(mktemp "$key_dir/.stunnel-key.XXXXXX")`,
+            `cleanup_paths+=("$key_tmp")`,
+            `cat > "$key_tmp"`,
+            `key_count=$(grep -c -- '-----BEGIN [A-Z ]*PRIVATE KEY-----' "$key_tmp" || true)`,
+            `if [ "$key_count" != 1 ]; then`,
+            `  echo "stdin must be exactly one PEM private key (this host's); found $key_count" >&2`,
+            `  exit 1`,
+            `fi`,
+            `# The key must belong to the certificate, or stunnel would refuse to start later with a vaguer error.`,
+            `if command -v openssl >/dev/null 2>&1; then`,
+            `  if [ "$(openssl pkey -in "$key_tmp" -pubout 2>/dev/null)" != "$(openssl x509 -in ${shq(t.certPath)} -noout -pubkey 2>/dev/null)" ]; then`,
+            `    echo "the private key on stdin does not belong to ${t.certPath}" >&2`,
+            `    exit 1`,
+            `  fi`,
+            `fi`,
+            `put_file ${shq(t.keyPath)} 0600 root:root < "$key_tmp" >>"$changes"`,
+        ].join("\n"),
+        [
+            `# Which mechanism runs stunnel here decides the foreground setting: the systemd template unit`,
+            `# needs foreground = yes; the SysV init script starts every /etc/stunnel/*.conf as a daemon.`,
+            `mode=sysv`,
+            `if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then`,
+            `  for unit_dir in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do`,
+            `    if [ -f "$unit_dir/stunnel@.service" ]; then mode=template; fi`,
+            `  done`,
+            `fi`,
+            `conf_tmp=$(mktemp)`,
+            `cleanup_paths+=("$conf_tmp")`,
+            `if [ "$mode" = template ]; then`,
+            `  echo "foreground = yes" > "$conf_tmp"`,
+            `else`,
+            `  : > "$conf_tmp"`,
+            `fi`,
+            heredoc(`cat >> "$conf_tmp"`, o.conf),
+            `put_file ${shq(confPath)} 0644 root:root < "$conf_tmp" >>"$changes"`,
+            `# Ubuntu <= 18.04 ships ENABLED=0 in /etc/default/stunnel4; later packages dropped the key.`,
+            `if [ "$mode" = sysv ] && [ -f /etc/default/stunnel4 ] && grep -q '^ENABLED=' /etc/default/stunnel4 && ! grep -qx 'ENABLED=1' /etc/default/stunnel4; then`,
+            `  sed -i 's/^ENABLED=.*/ENABLED=1/' /etc/default/stunnel4`,
+            `  echo "changed /etc/default/stunnel4" >>"$changes"`,
+            `fi`,
+            `cat "$changes"`,
+        ].join("\n"),
+        [
+            `if [ "$mode" = template ]; then`,
+            `  if [ -s "$changes" ]; then`,
+            `    systemctl enable ${shq(unit)} >/dev/null 2>&1`,
+            `    systemctl restart ${shq(unit)}`,
+            `    echo "changed restarted ${unit}"`,
+            `  elif ! systemctl is-active --quiet ${shq(unit)}; then`,
+            `    systemctl enable --now ${shq(unit)}`,
+            `    echo "changed started ${unit}"`,
+            `  else`,
+            `    systemctl enable ${shq(unit)} >/dev/null 2>&1`,
+            `  fi`,
+            `  # The SysV wrapper would start this foreground file too and never return: warn if it is enabled.`,
+            `  if systemctl is-enabled --quiet stunnel4.service 2>/dev/null; then`,
+            `    echo "warning: stunnel4.service is enabled next to ${unit}; disable it (systemctl disable stunnel4)" >&2`,
+            `  fi`,
+            `else`,
+            `  svc_enable stunnel4`,
+            `  # The init script restarts every tunnel on the host; its exit status also reflects other files,`,
+            `  # so this tunnel's own pid and port decide below.`,
+            `  if [ -s "$changes" ]; then`,
+            `    svc stunnel4 restart >/dev/null || echo "stunnel4 restart reported a failure; checking ${o.confName} itself" >&2`,
+            `    echo "changed restarted stunnel4"`,
+            `  fi`,
+            `  if ! tunnel_running; then`,
+            `    svc stunnel4 start >/dev/null || echo "stunnel4 start reported a failure; checking ${o.confName} itself" >&2`,
+            `    echo "changed started stunnel4"`,
+            `  fi`,
+            `fi`,
+        ].join("\n"),
+        [
+            `# Wait (bounded) until this tunnel's process is alive and its port accepts connections.`,
+            `ready=0`,
+            `for _ in $(seq 1 ${wait}); do`,
+            `  if tunnel_running && (exec 3<>/dev/tcp/${checkHost}/${checkPort}) 2>/dev/null; then ready=1; break; fi`,
+            `  sleep 1`,
+            `done`,
+            `if [ "$ready" != 1 ]; then`,
+            `  echo "stunnel ${o.confName} is not accepting on ${checkHost}:${checkPort} after ${wait} s (pid file ${pidPath}); see the system log (${unit} or stunnel4)" >&2`,
+            `  exit 1`,
+            `fi`,
+        ].join("\n"),
+    );
+}

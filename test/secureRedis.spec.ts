@@ -1,0 +1,95 @@
+// SecureRedis on its own under mocks: Redis on loopback with a password, stunnel with mutual TLS, each
+// private key only to its own host.
+import * as assert from "assert";
+import { ClusterCa } from "../components/clusterCa";
+import { HostArgs } from "../components/host";
+import { SecureRedis, validateSecureRedisArgs } from "../components/secureRedis";
+import { RecordedResource } from "../src/record";
+import { byName, commands, mocks, recordComponent, unwrap } from "./helpers/program";
+import { assertShellcheckClean } from "./helpers/shellcheck";
+import { mockEd25519 } from "../src/mocks";
+
+function host(name: string, address: string): HostArgs {
+    return {
+        name,
+        publicAddress: address,
+        privateAddress: address,
+        ssh: { host: address, privateKey: mockEd25519("login").privateKeyOpenssh, hostKey: mockEd25519(`host ${name}`).publicKeyOpenssh.trim() },
+    };
+}
+
+describe("SecureRedis (alone, under mocks)", () => {
+    let resources: RecordedResource[];
+    const clients = [host("gluu-1", "10.0.0.11"), host("gluu-2", "10.0.0.12")];
+    before(async () => {
+        resources = await recordComponent((opts) => {
+            const ca = new ClusterCa("cluster-ca", {}, opts);
+            return new SecureRedis("cache", { cacheHost: host("cache", "10.0.0.20"), clients, ca }, opts);
+        });
+    });
+
+    const text = (name: string, field = "create") => String(unwrap(byName(resources, name).inputs[field]).value);
+    const keyOf = (prefix: string) => {
+        const k = [...mocks.secrets.entries()].find(([v, l]) => l === `${prefix}-key.privateKey` && v.includes("BEGIN"));
+        assert.ok(k, `a key for ${prefix}`);
+        return k![0];
+    };
+
+    it("installs Redis with its password on stdin only", () => {
+        const redis = byName(resources, "cache-redis");
+        assert.ok(unwrap(redis.inputs.stdin).secret);
+        assert.strictEqual(redis.inputs.logging, "none");
+        const pw = String(unwrap(redis.inputs.stdin).value).trim();
+        assert.ok(pw.length >= 32);
+        for (const c of commands(resources)) assert.ok(!text(c.name).includes(pw), `${c.name} has no password in its text`);
+    });
+
+    it("binds Redis to loopback; the stunnel server requires client certificates", () => {
+        assert.match(text("cache-redis"), /^bind 127\.0\.0\.1/m);
+        const server = text("cache-stunnel-server");
+        assert.match(server, /^accept = 10\.0\.0\.20:16379$/m);
+        assert.match(server, /^connect = 127\.0\.0\.1:6379$/m);
+        assert.match(server, /^verifyChain = yes$/m);
+        assert.doesNotMatch(server, /^client = yes$/m);
+    });
+
+    it("gives every node an stunnel client with `client = yes`, verifyChain and checkHost, on loopback", () => {
+        for (const c of clients) {
+            const conf = text(`${c.name}-stunnel-client`);
+            assert.match(conf, /^client = yes$/m);
+            assert.match(conf, /^accept = 127\.0\.0\.1:16379$/m);
+            assert.match(conf, /^connect = 10\.0\.0\.20:16379$/m);
+            assert.match(conf, /^verifyChain = yes$/m);
+            assert.match(conf, /^checkHost = cache$/m);
+        }
+    });
+
+    it("sends each private key to its own host only", () => {
+        const own: Record<string, string> = { cache: keyOf("cache-redis-tunnel"), "gluu-1": keyOf("gluu-1-redis-tunnel"), "gluu-2": keyOf("gluu-2-redis-tunnel") };
+        for (const step of commands(resources)) {
+            const stdin = String(unwrap(step.inputs.stdin).value ?? "");
+            for (const [owner, key] of Object.entries(own)) {
+                if (stdin.includes(key)) assert.strictEqual(step.host, owner, `${owner}'s key goes only to ${owner}, not via ${step.name}`);
+                assert.ok(!text(step.name).includes(key.split("\n")[1]), `${step.name}'s text holds no key`);
+            }
+        }
+    });
+
+    it("checks PING through each tunnel after both ends are up", () => {
+        for (const c of clients) {
+            const health = byName(resources, `${c.name}-redis-health`);
+            assert.deepStrictEqual(health.dependsOn.sort(), [byName(resources, `${c.name}-stunnel-client`).urn, byName(resources, "cache-stunnel-server").urn].sort());
+            assert.match(text(health.name), /16379/);
+        }
+    });
+
+    it("renders shellcheck-clean scripts", () => {
+        for (const c of commands(resources)) assertShellcheckClean(c.name, text(c.name));
+    });
+
+    it("refuses a cache host that is also a client, and bad ports", () => {
+        const problems = validateSecureRedisArgs({ cacheHost: clients[0], clients, ca: undefined as any, port: 0, redisPort: 6379 });
+        assert.ok(problems.some((p) => /`port` must be an integer/.test(p)));
+        assert.ok(problems.some((p) => /also a client/.test(p)));
+    });
+});
