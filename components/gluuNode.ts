@@ -146,20 +146,11 @@ export class GluuNode extends pulumi.ComponentResource {
         let publicIp: pulumi.Output<string>;
         let privateIp: pulumi.Output<string>;
         let hostKey: pulumi.Output<string>;
-        let ssh: SshConnectionArgs;
         const first: pulumi.Resource[] = [];
         if (args.existingAddress !== undefined) {
             publicIp = pulumi.output(args.existingAddress);
             privateIp = pulumi.output(args.existingPrivateAddress ?? args.existingAddress);
             hostKey = pulumi.output(args.hostKey!).apply((k) => k.trim());
-            ssh = {
-                host: publicIp,
-                port: args.sshPort,
-                user: args.sshUser,
-                privateKey: args.sshPrivateKey,
-                agentSocketPath: args.sshAgentSocketPath,
-                hostKey,
-            };
         } else {
             // The host key is made here and installed by cloud-init, so even the first connection checks it.
             const key = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, { parent: this });
@@ -187,18 +178,17 @@ export class GluuNode extends pulumi.ComponentResource {
             first.push(droplet);
             publicIp = droplet.ipv4Address;
             privateIp = droplet.ipv4AddressPrivate;
-            ssh = {
-                host: publicIp,
-                port: args.sshPort,
-                user: args.sshUser,
-                privateKey: args.sshPrivateKey,
-                agentSocketPath: args.sshAgentSocketPath,
-                hostKey,
-                // A fresh droplet takes a while to answer: keep dialling for about ten minutes.
-                dialErrorLimit: 40,
-                perDialTimeout: 15,
-            };
         }
+        const ssh: SshConnectionArgs = {
+            host: publicIp,
+            port: args.sshPort,
+            user: args.sshUser,
+            privateKey: args.sshPrivateKey,
+            agentSocketPath: args.sshAgentSocketPath,
+            hostKey,
+            // A fresh droplet takes a while to answer: keep dialling for about ten minutes.
+            ...(this.droplet ? { dialErrorLimit: 40, perDialTimeout: 15 } : {}),
+        };
         const bare: HostArgs = { name, publicAddress: publicIp, privateAddress: privateIp, ssh };
 
         const ready = remoteStep(`${name}-ready`, { host: bare, create: readyScript(name), dependsOn: first, parent: this });
