@@ -118,6 +118,7 @@ export function certsImportScript(profile: GluuVersionProfile): string {
             `  exit 0`,
             `fi`,
             `if [ ! -e ${shq(CERTS_BACKUP_DIR)} ]; then`,
+            `  rm -rf ${shq(CERTS_BACKUP_DIR)}.tmp`,
             `  cp -a /etc/certs ${shq(CERTS_BACKUP_DIR)}.tmp`,
             `  mv ${shq(CERTS_BACKUP_DIR)}.tmp ${shq(CERTS_BACKUP_DIR)}`,
             `  echo "changed ${CERTS_BACKUP_DIR} (backup of this node's own /etc/certs)"`,
