@@ -5,11 +5,22 @@ import * as pulumi from "@pulumi/pulumi";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
+import { CertificateDistribution } from "./certificateDistribution";
+import { ClusterCa } from "./clusterCa";
+import { Csync2Mesh } from "./csync2Mesh";
 import { GluuNode } from "./gluuNode";
 import { HostArgs } from "./host";
+import { LdapCacheConfig } from "./ldapCacheConfig";
+import { NginxBalancer } from "./nginxBalancer";
+import { OpenDjReplication } from "./openDjReplication";
 import { profileFor } from "./profiles";
 import { remoteStep } from "./remoteStep";
+import { ExternalLbDescription } from "./render/nginx";
+import { ReplicationStatusRow } from "./render/opendj";
 import { GluuSetupSettings, hostsScript } from "./render/node";
+import { RedisPersistence } from "./render/redis";
+import { SecureRedis } from "./secureRedis";
+import { ServiceHost } from "./serviceHost";
 import { ArgsError, hostKeyProblems, isAddress, isFqdn, isHostName, isPort, known, versionProblems } from "./validation";
 
 /** An existing server to use as a Gluu node. */
@@ -88,10 +99,38 @@ export interface GluuClusterArgs {
     repoPassword?: pulumi.Input<string>;
     /** Keep clocks synchronised. Defaults to `true`. */
     timeSync?: pulumi.Input<boolean>;
+
+    // --- the cache and the load balancer ---
+    /** An existing server for Redis (required with `existingNodes`; droplets get a `<name>-cache` droplet). */
+    cacheHost?: ExistingHostArgs;
+    /** An existing server for NGINX (required with `existingNodes` unless `externalLoadBalancer`; droplets get a `<name>-lb` droplet). */
+    lbHost?: ExistingHostArgs;
+    /** You run your own load balancer (F5, DigitalOcean LB, …): no NGINX host; the `loadBalancer` output says what yours must do. Defaults to `false`. */
+    externalLoadBalancer?: boolean;
+    /** Certificate (chain, PEM) the load balancer presents. Defaults to the primary's Gluu httpd certificate (self-signed by setup.py). */
+    lbCertificatePem?: pulumi.Input<string>;
+    /** Its private key (PEM, secret). Required with `lbCertificatePem`. */
+    lbPrivateKeyPem?: pulumi.Input<string>;
+    /** Droplet image of the cache and load-balancer droplets. Defaults to `ubuntu-24-04-x64`. */
+    serviceDropletImage?: pulumi.Input<string>;
+    /** Droplet size of the cache. Defaults to `s-1vcpu-2gb`. */
+    cacheDropletSize?: pulumi.Input<string>;
+    /** Droplet size of the load balancer. Defaults to `s-1vcpu-2gb`. */
+    lbDropletSize?: pulumi.Input<string>;
+    /** Redis persistence: `rdb` (snapshots), `aof` (append-only) or `none`. Defaults to `rdb`. */
+    redisPersistence?: RedisPersistence;
+    /** Redis `maxmemory` in MiB (least recently used keys evicted). Defaults to no limit. */
+    redisMaxmemoryMb?: number;
+    /** Minutes between csync2 runs on each node (staggered by node). Defaults to `2`. */
+    csync2IntervalMinutes?: number;
+    /** Name of the ONE node that runs oxTrust Cache Refresh. Defaults to leaving the setting alone. */
+    cacheRefreshNode?: string;
 }
 
-/** Ports cluster members use among themselves: LDAPS, OpenDJ admin and replication, stunnel to Redis, csync2. */
-export const MEMBER_PORTS = [1636, 4444, 8989, 16379, 30865];
+/** Ports cluster members use among themselves: LDAPS, OpenDJ admin and replication, csync2 (over stunnel). */
+export const MEMBER_PORTS = [1636, 4444, 8989, 30865];
+/** The cache host's stunnel port, open to members only. */
+export const CACHE_PORT = 16379;
 
 /** Node names: the existing hosts' names or `<cluster>-<i>`. */
 export function nodeNames(name: string, args: Pick<GluuClusterArgs, "nodeCount" | "existingNodes">): string[] {
@@ -183,8 +222,96 @@ export function validateGluuClusterArgs(name: string, args: GluuClusterArgs): st
             problems.push("with `sshKeyFingerprints` the program needs the matching `sshPrivateKey` (secret) or `sshAgentSocketPath`");
         }
     }
+    problems.push(...serviceHostProblems(name, args, names));
     return problems;
 }
+
+/** Problems with the cache / load-balancer settings. */
+function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: string[]): string[] {
+    const problems: string[] = [];
+    const existing = args.existingNodes !== undefined;
+    const services: Array<["cacheHost" | "lbHost", ExistingHostArgs | undefined, boolean]> = [
+        ["cacheHost", args.cacheHost, true],
+        ["lbHost", args.lbHost, !args.externalLoadBalancer],
+    ];
+    for (const [field, host, needed] of services) {
+        if (host === undefined) {
+            if (existing && needed) {
+                problems.push(`\`${field}\` is required with \`existingNodes\`: an existing server for ${field === "cacheHost" ? "Redis" : "NGINX"} (or use droplets)`);
+            }
+            continue;
+        }
+        if (!existing) {
+            problems.push(`\`${field}\` is for existing servers; with droplets the library creates it (remove \`${field}\`)`);
+            continue;
+        }
+        if (field === "lbHost" && args.externalLoadBalancer) {
+            problems.push("`lbHost` has no effect with `externalLoadBalancer`; remove one of them");
+        }
+        const hostName = host.name ?? `${name}-${field === "cacheHost" ? "cache" : "lb"}`;
+        if (!isHostName(hostName)) {
+            problems.push(`\`${field}.name\` ${JSON.stringify(hostName)} must be a lower-case host name`);
+        }
+        if (nodeNameList.includes(hostName)) {
+            problems.push(`\`${field}.name\` ${hostName} is also a node's name; the ${field === "cacheHost" ? "cache" : "load balancer"} needs its own host`);
+        }
+        if (known(host.address)) {
+            if (!isAddress(host.address)) {
+                problems.push(`\`${field}.address\` ${JSON.stringify(host.address)} is not an IPv4 address or host name`);
+            }
+            args.existingNodes?.forEach((n, i) => {
+                if (known(n.address) && n.address === host.address) {
+                    problems.push(`\`${field}.address\` ${host.address} is also \`existingNodes[${i}].address\`; the ${field === "cacheHost" ? "cache" : "load balancer"} needs its own host`);
+                }
+            });
+        }
+        if (host.hostKey === undefined || known(host.hostKey)) {
+            problems.push(...hostKeyProblems(`${field}.hostKey`, host.hostKey, host.address));
+        }
+        if (known(host.sshPort) && !isPort(host.sshPort)) {
+            problems.push(`\`${field}.sshPort\` must be an integer 1–65535, got ${JSON.stringify(host.sshPort)}`);
+        }
+    }
+    if (args.cacheHost && args.lbHost && known(args.cacheHost.address) && args.cacheHost.address === args.lbHost.address) {
+        problems.push("`cacheHost` and `lbHost` have the same address: Redis must not share the load balancer's host (the seed warns against it)");
+    }
+    if (args.externalLoadBalancer) {
+        for (const f of ["lbCertificatePem", "lbPrivateKeyPem", "lbDropletSize"] as const) {
+            if (args[f] !== undefined) {
+                problems.push(`\`${f}\` has no effect with \`externalLoadBalancer\` (your load balancer holds the certificate); remove it`);
+            }
+        }
+    }
+    if ((args.lbCertificatePem === undefined) !== (args.lbPrivateKeyPem === undefined)) {
+        problems.push("set both `lbCertificatePem` and `lbPrivateKeyPem`, or neither (then the Gluu httpd certificate is used)");
+    }
+    if (known(args.lbCertificatePem) && !/-----BEGIN CERTIFICATE-----/.test(args.lbCertificatePem)) {
+        problems.push("`lbCertificatePem` must be a PEM certificate (chain)");
+    }
+    if (known(args.lbPrivateKeyPem) && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(args.lbPrivateKeyPem)) {
+        problems.push("`lbPrivateKeyPem` must be a PEM private key");
+    }
+    if (args.redisPersistence !== undefined && !["rdb", "aof", "none"].includes(args.redisPersistence)) {
+        problems.push(`\`redisPersistence\` must be \`rdb\`, \`aof\` or \`none\`, got ${JSON.stringify(args.redisPersistence)}`);
+    }
+    if (args.redisMaxmemoryMb !== undefined && (!Number.isInteger(args.redisMaxmemoryMb) || args.redisMaxmemoryMb < 16)) {
+        problems.push(`\`redisMaxmemoryMb\` must be an integer ≥ 16, got ${JSON.stringify(args.redisMaxmemoryMb)}`);
+    }
+    const interval = args.csync2IntervalMinutes;
+    if (interval !== undefined && (!Number.isInteger(interval) || interval < 1 || interval > 59)) {
+        problems.push(`\`csync2IntervalMinutes\` must be an integer 1–59, got ${JSON.stringify(interval)}`);
+    }
+    if (args.cacheRefreshNode !== undefined && !nodeNameList.includes(args.cacheRefreshNode)) {
+        problems.push(`\`cacheRefreshNode\` ${JSON.stringify(args.cacheRefreshNode)} is not a node; use one of ${nodeNameList.join(", ")}`);
+    }
+    return problems;
+}
+
+const OUTBOUND_ANY = [
+    { protocol: "tcp", portRange: "1-65535", destinationAddresses: ["0.0.0.0/0", "::/0"] },
+    { protocol: "udp", portRange: "1-65535", destinationAddresses: ["0.0.0.0/0", "::/0"] },
+    { protocol: "icmp", destinationAddresses: ["0.0.0.0/0", "::/0"] },
+];
 
 const PASSWORD = { length: 24, special: false, minLower: 2, minUpper: 2, minNumeric: 2 };
 
@@ -210,6 +337,33 @@ export class GluuCluster extends pulumi.ComponentResource {
     public readonly memberTag?: pulumi.Output<string>;
     /** The VPC the droplets use. */
     public readonly vpcUuid?: pulumi.Output<string>;
+    /** The cache host (Redis behind stunnel). */
+    public readonly cache!: ServiceHost;
+    /** The load-balancer host (undefined with `externalLoadBalancer`). */
+    public readonly lb?: ServiceHost;
+    /** The cluster services, for programs that add their own steps after them. */
+    public readonly redis!: SecureRedis;
+    public readonly replication!: OpenDjReplication;
+    public readonly fileSync!: Csync2Mesh;
+    public readonly cacheConfig!: LdapCacheConfig;
+    public readonly certificates!: CertificateDistribution;
+    public readonly balancer!: NginxBalancer;
+    /** The cluster's URL. */
+    public readonly url!: pulumi.Output<string>;
+    /** Public address of the load balancer (undefined with `externalLoadBalancer`). */
+    public readonly lbAddress?: pulumi.Output<string>;
+    /** Private address of the cache host. */
+    public readonly cacheAddress!: pulumi.Output<string>;
+    /** The Redis password (secret). */
+    public readonly redisPassword!: pulumi.Output<string>;
+    /** `dsreplication status` after the last change: entries and missing changes per server and base DN. */
+    public readonly replicationStatus!: pulumi.Output<ReplicationStatusRow[]>;
+    /** PING through each node's tunnel to Redis: `{ "<node>": "PONG" }`. */
+    public readonly cacheHealth!: pulumi.Output<Record<string, string>>;
+    /** HTTP status of each node and of the load balancer after the restarts (NGINX only). */
+    public readonly lbHealth?: pulumi.Output<Record<string, string>>;
+    /** With `externalLoadBalancer`: what your load balancer must do. */
+    public readonly loadBalancer?: pulumi.Output<ExternalLbDescription>;
 
     constructor(name: string, args: GluuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gluu:index:GluuCluster", name, {}, opts);
@@ -263,6 +417,8 @@ export class GluuCluster extends pulumi.ComponentResource {
         let sshPrivateKey = args.sshPrivateKey;
         let fingerprints = args.sshKeyFingerprints;
         let memberTag: pulumi.Output<string> | undefined;
+        let lbTag: pulumi.Output<string> | undefined;
+        let cacheTag: pulumi.Output<string> | undefined;
         let vpcUuid: pulumi.Input<string> | undefined = args.vpcUuid;
         if (droplets) {
             if (!fingerprints) {
@@ -277,7 +433,8 @@ export class GluuCluster extends pulumi.ComponentResource {
                 vpcUuid = vpc.id;
             }
             memberTag = new digitalocean.Tag(`${name}-member`, { name: `${name}-member` }, { parent: this }).name;
-            const lbTag = new digitalocean.Tag(`${name}-lb`, { name: `${name}-lb` }, { parent: this }).name;
+            lbTag = new digitalocean.Tag(`${name}-lb`, { name: `${name}-lb` }, { parent: this }).name;
+            cacheTag = new digitalocean.Tag(`${name}-cache`, { name: `${name}-cache` }, { parent: this }).name;
             new digitalocean.Firewall(
                 `${name}-members`,
                 {
@@ -290,14 +447,41 @@ export class GluuCluster extends pulumi.ComponentResource {
                         ...MEMBER_PORTS.map((p) => ({ protocol: "tcp", portRange: String(p), sourceTags: [memberTag!] })),
                         { protocol: "icmp", sourceTags: [memberTag, lbTag] },
                     ],
-                    outboundRules: [
-                        { protocol: "tcp", portRange: "1-65535", destinationAddresses: ["0.0.0.0/0", "::/0"] },
-                        { protocol: "udp", portRange: "1-65535", destinationAddresses: ["0.0.0.0/0", "::/0"] },
-                        { protocol: "icmp", destinationAddresses: ["0.0.0.0/0", "::/0"] },
-                    ],
+                    outboundRules: OUTBOUND_ANY,
                 },
                 { parent: this },
             );
+            // Redis's tunnel answers members only; the load balancer answers the world on 80/443 only.
+            new digitalocean.Firewall(
+                `${name}-cache`,
+                {
+                    name: `${name}-cache`,
+                    tags: [cacheTag],
+                    inboundRules: [
+                        { protocol: "tcp", portRange: "22", sourceAddresses: args.adminCidrs! },
+                        { protocol: "tcp", portRange: String(CACHE_PORT), sourceTags: [memberTag] },
+                        { protocol: "icmp", sourceTags: [memberTag] },
+                    ],
+                    outboundRules: OUTBOUND_ANY,
+                },
+                { parent: this },
+            );
+            if (!args.externalLoadBalancer) {
+                new digitalocean.Firewall(
+                    `${name}-lb`,
+                    {
+                        name: `${name}-lb`,
+                        tags: [lbTag],
+                        inboundRules: [
+                            { protocol: "tcp", portRange: "22", sourceAddresses: args.adminCidrs! },
+                            { protocol: "tcp", portRange: "80", sourceAddresses: ["0.0.0.0/0", "::/0"] },
+                            { protocol: "tcp", portRange: "443", sourceAddresses: ["0.0.0.0/0", "::/0"] },
+                        ],
+                        outboundRules: OUTBOUND_ANY,
+                    },
+                    { parent: this },
+                );
+            }
             this.memberTag = memberTag;
             this.vpcUuid = pulumi.output(vpcUuid);
         }
@@ -359,13 +543,146 @@ export class GluuCluster extends pulumi.ComponentResource {
             });
         });
 
+        // --- the cache and load-balancer hosts: no Gluu, so they come up while the nodes install ---
+        const serviceHost = (role: "cache" | "lb", existing: ExistingHostArgs | undefined, size: pulumi.Input<string> | undefined, tag: pulumi.Output<string> | undefined) =>
+            new ServiceHost(
+                existing?.name ?? `${name}-${role}`,
+                existing
+                    ? {
+                          existingAddress: existing.address,
+                          existingPrivateAddress: existing.privateAddress,
+                          hostKey: existing.hostKey,
+                          sshUser: existing.sshUser ?? args.sshUser,
+                          sshPort: existing.sshPort,
+                          sshPrivateKey,
+                          sshAgentSocketPath: args.sshAgentSocketPath,
+                          timeSync: args.timeSync,
+                      }
+                    : {
+                          region: args.region,
+                          dropletSize: size,
+                          dropletImage: args.serviceDropletImage ?? "ubuntu-24-04-x64",
+                          vpcUuid,
+                          tags: [tag!, ...(args.tags ?? [])],
+                          sshKeyFingerprints: fingerprints,
+                          monitoring: args.monitoring,
+                          backups: args.backups,
+                          sshUser: args.sshUser,
+                          sshPort: args.sshPort,
+                          sshPrivateKey,
+                          sshAgentSocketPath: args.sshAgentSocketPath,
+                          timeSync: args.timeSync,
+                      },
+                { parent: this },
+            );
+        this.cache = serviceHost("cache", args.cacheHost, args.cacheDropletSize, cacheTag);
+        if (!args.externalLoadBalancer) {
+            this.lb = serviceHost("lb", args.lbHost, args.lbDropletSize, lbTag);
+        }
+
+        // --- cluster services, wired along explicit edges ---
+        const ca = new ClusterCa(`${name}-ca`, {}, { parent: this });
+        const installed = this.installedHosts();
+        this.redis = new SecureRedis(
+            `${name}-redis`,
+            {
+                cacheHost: this.cache.host,
+                clients: this.nodes.map((n) => n.host),
+                ca,
+                persistence: args.redisPersistence,
+                maxmemoryMb: args.redisMaxmemoryMb,
+            },
+            { parent: this },
+        );
+        this.replication = new OpenDjReplication(
+            `${name}-replication`,
+            { nodes: installed, version, directoryManagerPassword: ldapPassword },
+            { parent: this },
+        );
+        this.fileSync = new Csync2Mesh(
+            `${name}-csync2`,
+            {
+                nodes: this.nodes.map((n) => n.host),
+                version,
+                ca,
+                initialSyncAfter: this.nodes.map((n) => n.install),
+                intervalMinutes: args.csync2IntervalMinutes,
+            },
+            { parent: this },
+        );
+        const cacheRefreshIndex = args.cacheRefreshNode === undefined ? -1 : names.indexOf(args.cacheRefreshNode);
+        this.cacheConfig = new LdapCacheConfig(
+            `${name}-cache-config`,
+            {
+                host: installed[0],
+                version,
+                directoryManagerPassword: ldapPassword,
+                redisPassword: this.redis.password,
+                encodeSalt,
+                inumAppliance: pulumi.unsecret(setup.apply((s) => s.inumAppliance)),
+                idpServers: this.nodes.map((n) => pulumi.interpolate`${n.privateIp}:1636`),
+                cacheRefreshServerIp: cacheRefreshIndex >= 0 ? this.nodes[cacheRefreshIndex].privateIp : undefined,
+                after: [this.replication.initialized],
+            },
+            { parent: this },
+        );
+        this.certificates = new CertificateDistribution(
+            `${name}-certs`,
+            {
+                nodes: installed,
+                version,
+                hostname: args.hostname,
+                restartAfter: [this.cacheConfig.step],
+                nodeRestartAfter: this.nodes.map((_, i) => [this.redis.ready[i], this.replication.nodeReady[i], this.fileSync.synced[i]]),
+                restartRevision: [this.cacheConfig.revision],
+            },
+            { parent: this },
+        );
+        const ownCertificate = args.lbCertificatePem !== undefined;
+        this.balancer = new NginxBalancer(
+            `${name}-balancer`,
+            {
+                hostname: args.hostname,
+                version,
+                backends: this.nodes.map((n, i) => ({ name: names[i], address: n.privateIp })),
+                external: args.externalLoadBalancer,
+                ...(this.lb
+                    ? {
+                          lbHost: this.lb.host,
+                          certificatePem: ownCertificate ? args.lbCertificatePem : this.certificates.httpdCertificatePem,
+                          privateKeyPem: ownCertificate ? pulumi.secret(args.lbPrivateKeyPem!) : this.certificates.httpdPrivateKeyPem,
+                          backendCaPem: this.certificates.httpdCertificatePem,
+                          installAfter: [this.certificates.httpdExport],
+                          healthAfter: this.certificates.restarts,
+                      }
+                    : {}),
+            },
+            { parent: this },
+        );
+
         this.nodeAddresses = pulumi.all(this.nodes.map((n) => n.publicIp));
         this.nodePrivateAddresses = pulumi.all(this.nodes.map((n) => n.privateIp));
         this.adminUrl = pulumi.interpolate`https://${args.hostname}/identity`;
         this.ldapPassword = pulumi.secret(ldapPassword);
         this.adminPassword = pulumi.secret(adminPassword);
         this.setup = setup;
+        this.url = this.balancer.url;
+        this.lbAddress = this.lb?.publicIp;
+        this.cacheAddress = this.cache.privateIp;
+        this.redisPassword = this.redis.password;
+        this.replicationStatus = this.replication.status;
+        this.cacheHealth = this.redis.health;
+        this.lbHealth = this.balancer.health;
+        this.loadBalancer = this.balancer.externalDescription;
         this.registerOutputs({
+            url: this.url,
+            lbAddress: this.lbAddress,
+            cacheAddress: this.cacheAddress,
+            redisPassword: this.redisPassword,
+            replicationStatus: this.replicationStatus,
+            cacheHealth: this.cacheHealth,
+            lbHealth: this.lbHealth,
+            loadBalancer: this.loadBalancer,
             nodeAddresses: this.nodeAddresses,
             nodePrivateAddresses: this.nodePrivateAddresses,
             adminUrl: this.adminUrl,

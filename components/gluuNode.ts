@@ -3,14 +3,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as digitalocean from "@pulumi/digitalocean";
-import * as tls from "@pulumi/tls";
-import { HostArgs, SshConnectionArgs } from "./host";
+import { HostArgs } from "./host";
+import { MachineArgs, machineProblems, provisionMachine } from "./machine";
 import { profileFor } from "./profiles";
 import { remoteStep } from "./remoteStep";
-import { GluuSetupSettings, baseScript, cloudInitUserData, gluuPackageScript, gluuSetupScript, readyScript, setupProperties } from "./render/node";
-import { ArgsError, hostKeyProblems, isAddress, isHostName, isPort, known, versionProblems } from "./validation";
+import { GluuSetupSettings, gluuPackageScript, gluuSetupScript, setupProperties } from "./render/node";
+import { ArgsError, known, versionProblems } from "./validation";
 
-export interface GluuNodeArgs {
+export interface GluuNodeArgs extends MachineArgs {
     /** Gluu version: `3.1.6` (default) or `4.5`. Unknown versions are rejected. */
     version?: pulumi.Input<string>;
     /**
@@ -18,98 +18,17 @@ export interface GluuNodeArgs {
      * org fields, passwords). Identical for every node; only the node's `ip` is added. Secret.
      */
     setup: pulumi.Input<GluuSetupSettings>;
-
-    // --- a new DigitalOcean droplet (default) ---
-    /** Droplet region slug, e.g. `fra1`. Required for droplets. */
-    region?: pulumi.Input<string>;
-    /** Droplet size slug. Defaults to `s-4vcpu-8gb` (Gluu needs ≥ 8 GB RAM). Changing it resizes, never reinstalls. */
-    dropletSize?: pulumi.Input<string>;
-    /** Droplet image slug or custom image ID. Required for droplets (see the README for which image fits which version). */
-    dropletImage?: pulumi.Input<string>;
-    /** VPC the droplet joins (its private address is used between members). */
-    vpcUuid?: pulumi.Input<string>;
-    /** Droplet tags (the cluster's firewall selects members by tag). Defaults to none. */
-    tags?: pulumi.Input<pulumi.Input<string>[]>;
-    /** DigitalOcean SSH key IDs or fingerprints allowed to log in. Required for droplets. */
-    sshKeyFingerprints?: pulumi.Input<pulumi.Input<string>[]>;
-    /** DigitalOcean monitoring agent. Defaults to `true`. */
-    monitoring?: pulumi.Input<boolean>;
-    /** DigitalOcean weekly backups. Defaults to `false`. */
-    backups?: pulumi.Input<boolean>;
-    /** Extra cloud-config, merged after the library's own (it may add, never replace, the host key). */
-    userData?: pulumi.Input<string>;
-
-    // --- an existing host (set `existingAddress`) ---
-    /** Address of an existing host to adopt instead of creating a droplet. */
-    existingAddress?: pulumi.Input<string>;
-    /** Its private address for cluster traffic. Defaults to `existingAddress`. */
-    existingPrivateAddress?: pulumi.Input<string>;
-    /** Its SSH host key (`ssh-ed25519 AAAA…`); required for existing hosts (`ssh-keyscan -t ed25519 <address>`). */
-    hostKey?: pulumi.Input<string>;
-
-    // --- SSH login ---
-    /** Login user: `root` or a user with password-less sudo. Defaults to `root`. */
-    sshUser?: pulumi.Input<string>;
-    /** SSH port. Defaults to `22`. */
-    sshPort?: pulumi.Input<number>;
-    /** Private key for the login (secret). One of `sshPrivateKey` or `sshAgentSocketPath` is required. */
-    sshPrivateKey?: pulumi.Input<string>;
-    /** ssh-agent socket to log in with instead of a key. */
-    sshAgentSocketPath?: pulumi.Input<string>;
-
-    // --- packages ---
     /** Gluu repository user (4.5 needs support-contract credentials). */
     repoUser?: pulumi.Input<string>;
     /** Gluu repository password (secret; 4.5). */
     repoPassword?: pulumi.Input<string>;
-    /** Keep the clock synchronised. Defaults to `true`. */
-    timeSync?: pulumi.Input<boolean>;
 }
 
 /** Checks GluuNode Args that are known now; every problem named by field. Exported for tests. */
 export function validateGluuNodeArgs(name: string, args: GluuNodeArgs): string[] {
-    const problems: string[] = [];
-    if (!isHostName(name)) {
-        problems.push(`the node name ${JSON.stringify(name)} must be a lower-case host name (letters, digits, '-'), e.g. \`gluu-1\``);
-    }
+    const problems = machineProblems(name, args);
     if (known(args.version)) {
         problems.push(...versionProblems("version", args.version));
-    }
-    const existing = args.existingAddress !== undefined;
-    if (existing) {
-        for (const f of ["region", "dropletSize", "dropletImage", "vpcUuid", "sshKeyFingerprints", "userData"] as const) {
-            if (args[f] !== undefined) {
-                problems.push(`\`${f}\` is for new droplets; remove it or remove \`existingAddress\` to create a droplet`);
-            }
-        }
-        if (known(args.existingAddress) && !isAddress(args.existingAddress)) {
-            problems.push(`\`existingAddress\` ${JSON.stringify(args.existingAddress)} is not an IPv4 address or host name`);
-        }
-        if (known(args.existingPrivateAddress) && !isAddress(args.existingPrivateAddress)) {
-            problems.push(`\`existingPrivateAddress\` ${JSON.stringify(args.existingPrivateAddress)} is not an IPv4 address or host name`);
-        }
-        if (args.hostKey === undefined || known(args.hostKey)) {
-            problems.push(...hostKeyProblems("hostKey", args.hostKey, args.existingAddress));
-        }
-    } else {
-        if (args.hostKey !== undefined) {
-            problems.push("`hostKey` is for existing hosts; a droplet's host key is generated and pinned by the library");
-        }
-        if (args.region === undefined) {
-            problems.push("`region` is required for a droplet (e.g. `fra1`), or set `existingAddress` to adopt a host");
-        }
-        if (args.dropletImage === undefined) {
-            problems.push("`dropletImage` is required for a droplet: an Ubuntu image the Gluu version supports (see the README)");
-        }
-        if (args.sshKeyFingerprints === undefined) {
-            problems.push("`sshKeyFingerprints` is required for a droplet: the DigitalOcean key(s) matching `sshPrivateKey`");
-        }
-    }
-    if (args.sshPrivateKey === undefined && args.sshAgentSocketPath === undefined) {
-        problems.push("one of `sshPrivateKey` or `sshAgentSocketPath` is required to log in");
-    }
-    if (known(args.sshPort) && !isPort(args.sshPort)) {
-        problems.push(`\`sshPort\` must be an integer 1–65535, got ${JSON.stringify(args.sshPort)}`);
     }
     return problems;
 }
@@ -143,61 +62,10 @@ export class GluuNode extends pulumi.ComponentResource {
         const version = pulumi.output(args.version ?? "3.1.6");
         const profile = version.apply((v) => profileFor(v));
 
-        let publicIp: pulumi.Output<string>;
-        let privateIp: pulumi.Output<string>;
-        let hostKey: pulumi.Output<string>;
-        const first: pulumi.Resource[] = [];
-        if (args.existingAddress !== undefined) {
-            publicIp = pulumi.output(args.existingAddress);
-            privateIp = pulumi.output(args.existingPrivateAddress ?? args.existingAddress);
-            hostKey = pulumi.output(args.hostKey!).apply((k) => k.trim());
-        } else {
-            // The host key is made here and installed by cloud-init, so even the first connection checks it.
-            const key = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, { parent: this });
-            hostKey = key.publicKeyOpenssh.apply((k) => k.trim());
-            const userData = pulumi
-                .all([key.privateKeyOpenssh, key.publicKeyOpenssh, args.userData])
-                .apply(([priv, pub, extra]) => cloudInitUserData({ hostKeyPrivateOpenssh: priv, hostKeyPublicOpenssh: pub, extraCloudConfig: extra }));
-            const droplet = new digitalocean.Droplet(
-                `${name}-droplet`,
-                {
-                    name,
-                    image: args.dropletImage!,
-                    size: args.dropletSize ?? "s-4vcpu-8gb",
-                    region: args.region!,
-                    vpcUuid: args.vpcUuid,
-                    tags: args.tags,
-                    sshKeys: args.sshKeyFingerprints,
-                    monitoring: args.monitoring ?? true,
-                    backups: args.backups ?? false,
-                    userData: pulumi.secret(userData),
-                },
-                { parent: this },
-            );
-            this.droplet = droplet;
-            first.push(droplet);
-            publicIp = droplet.ipv4Address;
-            privateIp = droplet.ipv4AddressPrivate;
-        }
-        const ssh: SshConnectionArgs = {
-            host: publicIp,
-            port: args.sshPort,
-            user: args.sshUser,
-            privateKey: args.sshPrivateKey,
-            agentSocketPath: args.sshAgentSocketPath,
-            hostKey,
-            // A fresh droplet takes a while to answer: keep dialling for about ten minutes.
-            ...(this.droplet ? { dialErrorLimit: 40, perDialTimeout: 15 } : {}),
-        };
-        const bare: HostArgs = { name, publicAddress: publicIp, privateAddress: privateIp, ssh };
+        const machine = provisionMachine(name, args, this, "s-4vcpu-8gb");
+        const { publicIp, privateIp, hostKey, bare, base } = machine;
+        this.droplet = machine.droplet;
 
-        const ready = remoteStep(`${name}-ready`, { host: bare, create: readyScript(name), dependsOn: first, parent: this });
-        const base = remoteStep(`${name}-base`, {
-            host: bare,
-            create: pulumi.output(args.timeSync ?? true).apply((timeSync) => baseScript({ hostName: name, timeSync })),
-            dependsOn: [ready],
-            parent: this,
-        });
         // Repository credentials travel on stdin, only for versions whose repository needs them.
         const needsCredentials = known(args.version) ? profileFor(args.version).repoNeedsCredentials : true;
         const credentials = pulumi.all([profile, args.repoUser, args.repoPassword]).apply(([p, u, pw]) => {

@@ -41,7 +41,7 @@ export interface GluuVersionProfile {
     /** JRE truststore inside the container. */
     jreTruststore: string;
     /** Service names inside the container. */
-    services: { opendj: string; oxauth: string; identity: string };
+    services: { opendj: string; oxauth: string; identity: string; apache: string };
     /** How services inside the container are controlled: `service X restart` or `systemctl restart X`. */
     serviceControl: "service" | "systemctl";
     /** LDAP entry that holds oxCacheConfiguration / oxIDPAuthentication; `{inumAppliance}` is filled in. */
@@ -62,7 +62,8 @@ export interface GluuVersionProfile {
     imageNote: string;
 }
 
-const OPENDJ_SERVICES = { opendj: "opendj", oxauth: "oxauth", identity: "identity" };
+// Both containers are Ubuntu inside: Apache is `apache2`.
+const GLUU_SERVICES = { opendj: "opendj", oxauth: "oxauth", identity: "identity", apache: "apache2" };
 
 export const PROFILES: Readonly<Record<string, GluuVersionProfile>> = Object.freeze({
     "3.1.6": {
@@ -83,7 +84,7 @@ export const PROFILES: Readonly<Record<string, GluuVersionProfile>> = Object.fre
         installedMarker: "/etc/gluu/conf/ox-ldap.properties",
         setupPropertiesLast: "/install/community-edition-setup/setup.properties.last",
         jreTruststore: "/opt/jre/jre/lib/security/cacerts",
-        services: OPENDJ_SERVICES,
+        services: GLUU_SERVICES,
         serviceControl: "service",
         configurationDn: "inum={inumAppliance},ou=appliances,o=gluu",
         configurationObjectClass: "gluuAppliance",
@@ -117,7 +118,7 @@ export const PROFILES: Readonly<Record<string, GluuVersionProfile>> = Object.fre
         installedMarker: "/etc/gluu/conf/gluu.properties",
         setupPropertiesLast: "/install/community-edition-setup/setup.properties.last.enc",
         jreTruststore: "/opt/jre/lib/security/cacerts",
-        services: OPENDJ_SERVICES,
+        services: GLUU_SERVICES,
         serviceControl: "systemctl",
         configurationDn: "ou=configuration,o=gluu",
         configurationObjectClass: "gluuConfiguration",

@@ -6,10 +6,11 @@ import { PROFILES, SUPPORTED_VERSIONS, normalizeVersion } from "../components/pr
 import { isAddress, isFqdn, isHostKey, isHostName } from "../components/validation";
 
 /** Keys whose values are secrets: never echoed in errors, wrapped as secrets by the program. */
-export const SECRET_KEYS = ["sshPrivateKey", "ldapPassword", "adminPassword", "repoPassword"] as const;
+export const SECRET_KEYS = ["sshPrivateKey", "ldapPassword", "adminPassword", "repoPassword", "lbPrivateKey"] as const;
 
 const CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/([0-9]|[12]\d|3[0-2])$/;
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
+const HOST_KEY_HINT = "must be an SSH public host key (`ssh-ed25519 AAAA…`); get it with `ssh-keyscan -t ed25519 <address>`";
 
 /** Pulumi hands structured, numeric and boolean values over as JSON text. */
 function fromJson(v: unknown): unknown {
@@ -86,6 +87,24 @@ export const stackConfigSchema = z
         repoUser: z.string().regex(/^[^\s:]+$/, "must be a user name without spaces or ':'").optional(),
         repoPassword: z.string().regex(/^[^\r\n]+$/, "must be one line").optional(),
         timeSync: json(z.boolean({ error: "must be true or false" })).default(true),
+
+        // The cache and the load balancer: droplets by default; existing servers with existingNodeAddresses.
+        existingCacheAddress: z.string().refine(isAddress, "must be an IPv4 address or a host name").optional(),
+        existingCachePrivateAddress: z.string().refine(isAddress, "must be an IPv4 address or a host name").optional(),
+        existingCacheHostKey: z.string().refine(isHostKey, HOST_KEY_HINT).optional(),
+        existingLbAddress: z.string().refine(isAddress, "must be an IPv4 address or a host name").optional(),
+        existingLbPrivateAddress: z.string().refine(isAddress, "must be an IPv4 address or a host name").optional(),
+        existingLbHostKey: z.string().refine(isHostKey, HOST_KEY_HINT).optional(),
+        externalLoadBalancer: json(z.boolean({ error: "must be true or false" })).default(false),
+        lbCertificate: z.string().refine((s) => /-----BEGIN CERTIFICATE-----/.test(s) && !/PRIVATE KEY/.test(s), "must be a PEM certificate (chain) and nothing else").optional(),
+        lbPrivateKey: z.string().refine((s) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(s), "must be a PEM private key").optional(),
+        serviceDropletImage: z.string().regex(/^([a-z0-9][a-z0-9.-]*|\d+)$/, "must be an image slug or a custom image ID").optional(),
+        cacheDropletSize: z.string().regex(SLUG, "must be a DigitalOcean size slug like `s-1vcpu-2gb`").optional(),
+        lbDropletSize: z.string().regex(SLUG, "must be a DigitalOcean size slug like `s-1vcpu-2gb`").optional(),
+        redisPersistence: z.enum(["rdb", "aof", "none"], { error: "must be `rdb`, `aof` or `none`" }).default("rdb"),
+        redisMaxmemoryMb: json(z.number({ error: "must be an integer ≥ 16" }).int("must be an integer ≥ 16").min(16, "must be an integer ≥ 16")).optional(),
+        csync2IntervalMinutes: json(z.number({ error: "must be an integer 1–59" }).int("must be an integer 1–59").min(1, "must be an integer 1–59").max(59, "must be an integer 1–59")).default(2),
+        cacheRefreshNode: z.string().refine(isHostName, "must be a node's name like `gluu-1`").optional(),
     })
     .strict();
 
@@ -217,6 +236,7 @@ export function parseStackConfig(raw: Record<string, string>): StackConfig {
             problems.push("gluu:sshKeyFingerprints needs the matching gluu:sshPrivateKey (secret) or gluu:sshAgentSocketPath");
         }
     }
+    problems.push(...serviceHostConfigProblems(c, raw));
     const profile = normalizeVersion(c.version);
     const ubuntu = /^ubuntu-(\d\d)-(\d\d)-x64$/.exec(c.dropletImage ?? "");
     if (profile && ubuntu && !existing) {
@@ -233,6 +253,72 @@ export function parseStackConfig(raw: Record<string, string>): StackConfig {
         throw new StackConfigError(problems);
     }
     return c;
+}
+
+/** The cache and load-balancer keys: which belong together, which need existing nodes, which exclude each other. */
+function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>): string[] {
+    const problems: string[] = [];
+    const existing = c.existingNodeAddresses !== undefined;
+    for (const [role, what, needed] of [["Cache", "Redis", true], ["Lb", "NGINX", !c.externalLoadBalancer]] as const) {
+        const address = c[`existing${role}Address`];
+        const keys = [`existing${role}PrivateAddress`, `existing${role}HostKey`] as const;
+        if (!existing) {
+            for (const k of [`existing${role}Address`, ...keys]) {
+                if (raw[k] !== undefined) {
+                    problems.push(`gluu:${k} is for existing servers (with gluu:existingNodeAddresses); with droplets the library creates the host, remove it`);
+                }
+            }
+            continue;
+        }
+        if (address === undefined) {
+            if (needed) {
+                problems.push(`gluu:existing${role}Address is required with gluu:existingNodeAddresses: an existing server for ${what}${role === "Lb" ? " (or set gluu:externalLoadBalancer: true)" : ""}`);
+            }
+            for (const k of keys) {
+                if (raw[k] !== undefined) {
+                    problems.push(`gluu:${k} belongs with gluu:existing${role}Address, which is not set`);
+                }
+            }
+            continue;
+        }
+        if (c[`existing${role}HostKey`] === undefined) {
+            problems.push(`gluu:existing${role}HostKey is required with gluu:existing${role}Address (\`ssh-keyscan -t ed25519 ${address}\`)`);
+        }
+        c.existingNodeAddresses!.forEach((a, i) => {
+            if (a === address) {
+                problems.push(`gluu:existing${role}Address ${address} is also gluu:existingNodeAddresses[${i}]; ${what} needs its own host`);
+            }
+        });
+    }
+    if (c.existingCacheAddress !== undefined && c.existingCacheAddress === c.existingLbAddress) {
+        problems.push("gluu:existingCacheAddress and gluu:existingLbAddress are the same host: Redis must not share the load balancer's host");
+    }
+    if (c.externalLoadBalancer) {
+        for (const k of ["existingLbAddress", "lbCertificate", "lbPrivateKey", "lbDropletSize"] as const) {
+            if (raw[k] !== undefined) {
+                problems.push(`gluu:${k} has no effect with gluu:externalLoadBalancer (your load balancer holds the certificate); remove it`);
+            }
+        }
+    }
+    if ((c.lbCertificate === undefined) !== (c.lbPrivateKey === undefined)) {
+        problems.push("gluu:lbCertificate and gluu:lbPrivateKey (secret) go together; set both, or neither to use the Gluu httpd certificate");
+    }
+    if (existing) {
+        for (const k of ["serviceDropletImage", "cacheDropletSize", "lbDropletSize"] as const) {
+            if (raw[k] !== undefined) {
+                problems.push(`gluu:${k} is for droplets and has no effect with gluu:existingNodeAddresses; remove it`);
+            }
+        }
+    }
+    if (c.cacheRefreshNode !== undefined) {
+        const names = existing
+            ? c.existingNodeAddresses!.map((_, i) => c.existingNodeNames?.[i] ?? `${c.clusterName}-${i + 1}`)
+            : Array.from({ length: c.nodeCount ?? 0 }, (_, i) => `${c.clusterName}-${i + 1}`);
+        if (!names.includes(c.cacheRefreshNode)) {
+            problems.push(`gluu:cacheRefreshNode ${c.cacheRefreshNode} is not a node; use one of ${names.join(", ")}`);
+        }
+    }
+    return problems;
 }
 
 function valueAt(raw: Record<string, string>, path: PropertyKey[]): string | undefined {

@@ -214,12 +214,41 @@ export class GluuMocks implements pulumi.runtime.Mocks {
                 break;
             }
             case "command:remote:Command": {
-                state.stdout = "";
+                state.stdout = this.commandStdout(label);
                 state.stderr = "";
                 break;
             }
         }
         return { id: args.custom === false ? undefined : `${label}-id`, state };
+    }
+
+    /**
+     * Output a step would print on its host, for steps whose output other steps consume. Tests (the live bed)
+     * may set `stdoutOverride` to return what their hosts really hold. Secrets printed are remembered.
+     */
+    public stdoutOverride?: (name: string) => string | undefined;
+
+    private commandStdout(name: string): string {
+        const override = this.stdoutOverride?.(name);
+        if (override !== undefined) {
+            this.addSecret(override, `${name}.stdout`);
+            return override;
+        }
+        let out = "";
+        if (name.endsWith("-httpd-cert-export")) {
+            // A real self-signed pair, as setup.py makes for Apache, so the load balancer's checks are real.
+            const key = mockKeyPair(name, "RSA", { rsaBits: 2048 }).privateKeyPem;
+            out = mockCertificate(name, "tls:index/selfSignedCert:SelfSignedCert", { privateKeyPem: key, subject: { commonName: "gluu-httpd.mock" }, validityPeriodHours: 8760, allowedUses: ["serverAuth"] }) + key;
+        } else if (name.endsWith("-certs-export") || name.endsWith("-opendj-keys-export")) {
+            out = stream(name, 48).toString("base64");
+        }
+        if (name.endsWith("-httpd-cert-export")) {
+            // The certificate part is public (the load balancer presents it); only the key is a secret.
+            this.addSecret(out.slice(out.indexOf("-----BEGIN PRIVATE KEY-----")), `${name}.stdout (key)`);
+        } else if (out) {
+            this.addSecret(out, `${name}.stdout`);
+        }
+        return out;
     }
 
     public call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
@@ -277,9 +306,17 @@ function extensions(inputs: Record<string, any>): string {
     return lines.join("\n") + "\n";
 }
 
+const csrCache = new Map<string, string>();
+
+/** A real CSR, cached per name and inputs: ECDSA signatures are randomized, and two runs must compare equal. */
 function mockCertRequest(label: string, inputs: Record<string, any>): string {
+    const cacheKey = crypto.createHash("sha256").update(label + JSON.stringify(inputs)).digest("hex");
+    const cached = csrCache.get(cacheKey);
+    if (cached) return cached;
     const key = String(inputs.privateKeyPem ?? "");
-    return openssl(["req", "-new", "-key", "key.pem", "-subj", subjectArg(inputs.subject)], { "key.pem": key });
+    const csr = openssl(["req", "-new", "-key", "key.pem", "-subj", subjectArg(inputs.subject)], { "key.pem": key });
+    csrCache.set(cacheKey, csr);
+    return csr;
 }
 
 /** A real certificate: self-signed, or signed by the CA in the inputs; cached per name and inputs. */

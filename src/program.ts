@@ -48,7 +48,23 @@ export function clusterArgs(c: StackConfig): GluuClusterArgs {
         repoUser: c.repoUser,
         repoPassword: secret(c.repoPassword),
         timeSync: c.timeSync,
+        cacheHost: existingService(c, c.existingCacheAddress, c.existingCachePrivateAddress, c.existingCacheHostKey),
+        lbHost: existingService(c, c.existingLbAddress, c.existingLbPrivateAddress, c.existingLbHostKey),
+        externalLoadBalancer: c.externalLoadBalancer,
+        lbCertificatePem: c.lbCertificate,
+        lbPrivateKeyPem: secret(c.lbPrivateKey),
+        serviceDropletImage: c.serviceDropletImage,
+        cacheDropletSize: c.cacheDropletSize,
+        lbDropletSize: c.lbDropletSize,
+        redisPersistence: c.redisPersistence,
+        redisMaxmemoryMb: c.redisMaxmemoryMb,
+        csync2IntervalMinutes: c.csync2IntervalMinutes,
+        cacheRefreshNode: c.cacheRefreshNode,
     };
+}
+
+function existingService(c: StackConfig, address?: string, privateAddress?: string, hostKey?: string) {
+    return address === undefined ? undefined : { address, privateAddress: privateAddress ?? address, hostKey: hostKey!, sshPort: c.sshPort };
 }
 
 /** Run the program; returns the stack outputs. Errors in the config stop it before any resource exists. */
@@ -73,6 +89,14 @@ export function gluuProgram(raw: Record<string, string> = rawStackConfig(), opts
         ldapPassword: cluster.ldapPassword,
         adminPassword: cluster.adminPassword,
         sshPrivateKey: cluster.sshPrivateKey,
+        url: cluster.url,
+        lbAddress: cluster.lbAddress,
+        cacheAddress: cluster.cacheAddress,
+        redisPassword: cluster.redisPassword,
+        replicationStatus: cluster.replicationStatus,
+        cacheHealth: cluster.cacheHealth,
+        lbHealth: cluster.lbHealth,
+        loadBalancer: cluster.loadBalancer,
     };
     return { cluster, outputs };
 }

@@ -162,14 +162,14 @@ for (const [stack, nodes] of [["dev", 2], ["prod", 3], ["byo", 3]] as const) {
 }
 
 describe("droplet stacks", () => {
-    it("generate an ED25519 login key and a host key per droplet, installed by cloud-init", async () => {
+    it("generate an ED25519 login key and a host key per droplet (nodes, cache, LB), installed by cloud-init", async () => {
         const resources = await recordConfig(stackConfig("dev"));
-        const keys = resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey");
-        assert.deepStrictEqual(keys.map((k) => [k.name, k.inputs.algorithm]).sort(), [
-            ["gluu-1-host-key", "ED25519"],
-            ["gluu-2-host-key", "ED25519"],
-            ["gluu-login-key", "ED25519"],
-        ]);
+        const keys = resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey" && r.inputs.algorithm === "ED25519");
+        assert.deepStrictEqual(keys.map((k) => k.name).sort(), ["gluu-1-host-key", "gluu-2-host-key", "gluu-cache-host-key", "gluu-lb-host-key", "gluu-login-key"]);
+        const others = resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey" && r.inputs.algorithm !== "ED25519");
+        for (const k of others) {
+            assert.deepStrictEqual([k.inputs.algorithm, k.inputs.ecdsaCurve], ["ECDSA", "P256"], `${k.name}: tunnel and CA keys are ECDSA P-256`);
+        }
         const droplet = byName(resources, "gluu-1-droplet");
         const userData = unwrap(droplet.inputs.userData);
         assert.ok(userData.secret, "user data carries a private key: secret");
@@ -180,21 +180,31 @@ describe("droplet stacks", () => {
         assert.deepStrictEqual(droplet.inputs.sshKeys, [fingerprint], "the droplet trusts the generated login key");
     });
 
-    it("open SSH only to admin CIDRs, 443 only to the load balancer tag, cluster ports only between members", async () => {
+    it("open SSH only to admin CIDRs, 443 on members only to the LB, cluster ports only between members, 16379 on the cache only to members, the world only to the LB's 80/443", async () => {
         const resources = await recordConfig(stackConfig("prod"));
         const fw = resources.filter((r) => r.type === "digitalocean:index/firewall:Firewall");
-        assert.strictEqual(fw.length, 1);
-        const rules: any[] = fw[0].inputs.inboundRules;
-        const ssh = rules.find((r) => r.portRange === "22");
-        assert.deepStrictEqual(ssh.sourceAddresses, ["203.0.113.0/24", "198.51.100.7/32"]);
-        for (const r of rules) {
+        assert.deepStrictEqual(fw.map((f) => [f.name, f.inputs.tags]).sort(), [
+            ["gluu-cache", ["gluu-cache"]],
+            ["gluu-lb", ["gluu-lb"]],
+            ["gluu-members", ["gluu-member"]],
+        ]);
+        const rulesOf = (n: string): any[] => byName(fw, n).inputs.inboundRules;
+        for (const f of fw) {
+            const ssh = rulesOf(f.name).find((r) => r.portRange === "22");
+            assert.deepStrictEqual(ssh.sourceAddresses, ["203.0.113.0/24", "198.51.100.7/32"], `${f.name}: SSH from admins only`);
+        }
+        for (const r of [...rulesOf("gluu-members"), ...rulesOf("gluu-cache")]) {
             assert.ok(!(r.sourceAddresses ?? []).includes("0.0.0.0/0"), `inbound ${r.portRange} is not open to the world`);
         }
-        for (const port of ["1636", "4444", "8989", "16379", "30865"]) {
-            const rule = rules.find((r) => r.portRange === port);
+        for (const port of ["1636", "4444", "8989", "30865"]) {
+            const rule = rulesOf("gluu-members").find((r) => r.portRange === port);
             assert.deepStrictEqual(rule.sourceTags, ["gluu-member"], `port ${port} only from members`);
         }
-        assert.deepStrictEqual(rules.find((r) => r.portRange === "443").sourceTags, ["gluu-lb"]);
+        assert.ok(!rulesOf("gluu-members").some((r) => r.portRange === "16379"), "members do not listen on 16379 (their tunnel end is loopback)");
+        assert.deepStrictEqual(rulesOf("gluu-members").find((r) => r.portRange === "443").sourceTags, ["gluu-lb"]);
+        assert.deepStrictEqual(rulesOf("gluu-cache").find((r) => r.portRange === "16379").sourceTags, ["gluu-member"]);
+        const world = rulesOf("gluu-lb").filter((r) => (r.sourceAddresses ?? []).includes("0.0.0.0/0")).map((r) => r.portRange);
+        assert.deepStrictEqual(world.sort(), ["443", "80"]);
     });
 
     it("re-running the same config registers identical inputs (no churn)", async () => {

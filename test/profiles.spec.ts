@@ -41,7 +41,7 @@ describe("component Args validation (pure, no mocks)", () => {
 
     it("GluuNode refuses a droplet without region, image or login", () => {
         const p = validateGluuNodeArgs("Node_1", { setup: {} as any, version: "9.9" });
-        for (const re of [/node name/, /`version`/, /`region` is required/, /`dropletImage` is required/, /`sshKeyFingerprints` is required/, /`sshPrivateKey` or `sshAgentSocketPath`/]) {
+        for (const re of [/host name/, /`version`/, /`region` is required/, /`dropletImage` is required/, /`sshKeyFingerprints` is required/, /`sshPrivateKey` or `sshAgentSocketPath`/]) {
             assert.ok(p.some((x) => re.test(x)), `${re} in:\n${p.join("\n")}`);
         }
     });

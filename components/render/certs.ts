@@ -217,23 +217,70 @@ export function truststoreImportScript(profile: GluuVersionProfile, lbHostname: 
 export const JETTY_PORTS = { oxauth: 8081, identity: 8082 } as const;
 
 /**
- * Restart oxAuth and oxTrust (inside the container) in the seed's order: stop identity, restart oxauth,
- * start identity; then wait (bounded, 10 minutes each) until oxAuth serves its OpenID configuration on
- * localhost:8081 (port check when curl is missing) and identity accepts connections on 8082. This step
- * always restarts: trigger it only when certificates, trust store or LDAP JSON changed.
+ * Print the primary's Apache certificate and key (`/etc/certs/httpd.crt`, then `/etc/certs/httpd.key`, both
+ * PEM) for the load balancer, which presents the same certificate to users and trusts it for the nodes.
+ * Runs on the primary's HOST. SECRET-BEARING: stdout holds the private key. Refuses an encrypted key (setup.py
+ * leaves the passphrase-free one in httpd.key, the encrypted original in httpd.key.orig).
  *
  * stdin: none.
  */
-export function restartGluuServicesScript(profile: GluuVersionProfile): string {
+export function httpdCertExportScript(profile: GluuVersionProfile): string {
+    return script(
+        `Export the primary's Apache certificate and key for the load balancer (Gluu ${profile.version}); stdout is secret`,
+        [
+            `certs=${shq(profile.containerRoot + "/etc/certs")}`,
+            `for f in httpd.crt httpd.key; do`,
+            `  if [ ! -s "$certs/$f" ]; then echo "$certs/$f is missing: is Gluu installed on this node?" >&2; exit 1; fi`,
+            `done`,
+            `if grep -q 'ENCRYPTED' "$certs/httpd.key"; then`,
+            `  echo "$certs/httpd.key is encrypted; the load balancer needs the passphrase-free key" >&2`,
+            `  exit 1`,
+            `fi`,
+            `cat "$certs/httpd.crt"`,
+            `cat "$certs/httpd.key"`,
+        ].join("\n"),
+    );
+}
+
+/**
+ * Split the output of `httpdCertExportScript` into the certificate (chain) and the private key; throws a
+ * message naming the step when either is missing.
+ */
+export function splitHttpdExport(text: string): { certPem: string; keyPem: string } {
+    const certs = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+    const key = text.match(/-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/);
+    if (certs.length === 0 || !key) {
+        throw new Error("the httpd certificate export of the primary printed no certificate and key (see its step)");
+    }
+    return { certPem: certs.join("\n") + "\n", keyPem: key[0] + "\n" };
+}
+
+/**
+ * Restart oxAuth and oxTrust (inside the container) in the seed's order: stop identity, restart oxauth,
+ * start identity. Apache is reloaded first, so that it serves the cluster's httpd certificate. Then wait
+ * (bounded, 10 minutes each) until oxAuth serves its OpenID configuration on localhost:8081 (port check when curl is missing) and identity accepts connections on 8082. This step
+ * always restarts: trigger it only when certificates, trust store or LDAP JSON changed. `revision` (e.g. a
+ * digest of those inputs) only goes into a comment, so that a change of them changes the step and re-runs it.
+ *
+ * stdin: none.
+ */
+export function restartGluuServicesScript(profile: GluuVersionProfile, opts: { revision?: string } = {}): string {
     const s = profile.services;
+    const revision = opts.revision ?? "";
+    if (!/^[A-Za-z0-9._:-]*$/.test(revision)) {
+        throw new Error(`\`revision\` must be a plain token such as a hex digest, got ${JSON.stringify(revision)}`);
+    }
     const inner = script(
         `Inside the Gluu ${profile.version} container: restart oxAuth and oxTrust`,
+        revision ? `# Revision of what the services load (certificates, trust store, LDAP JSON): ${revision}` : "",
         WAIT_PORT_FUNCTION,
         [
+            `# Apache re-reads its certificate on a graceful reload (the primary's httpd.crt after the copy).`,
+            containerService(profile, s.apache, "reload"),
             `${containerService(profile, s.identity, "stop")} || true`,
             containerService(profile, s.oxauth, "restart"),
             containerService(profile, s.identity, "start"),
-            `echo "changed ${s.oxauth} and ${s.identity} restarted"`,
+            `echo "changed ${s.apache} reloaded, ${s.oxauth} and ${s.identity} restarted"`,
             `# oxAuth answers its discovery document only once it has loaded its configuration and keys.`,
             `if command -v curl >/dev/null 2>&1; then`,
             `  waited=0`,

@@ -546,6 +546,11 @@ export interface Csync2InitialSyncOptions {
     primary: boolean;
     /** The replicated paths (as in csync2.cfg); missing ones are skipped. */
     includes: string[];
+    /**
+     * Every node's name, written into the script as a comment so that a changed host list re-runs the
+     * primary's sync (a new node then receives the primary's files, not the other way round). Default none.
+     */
+    hosts?: string[];
 }
 
 /**
@@ -565,8 +570,10 @@ export function csync2InitialSyncScript(o: Csync2InitialSyncOptions): string {
     }
     const includes = o.includes.map((p, i) => assertInclude(`includes[${i}]`, p));
     const n = shq(name);
+    const hosts = (o.hosts ?? []).map((h, i) => assertCsync2Name(`hosts[${i}]`, h));
     return script(
         `csync2 initial sync on ${name}${o.primary ? " (primary: its files win)" : ""}`,
+        hosts.length > 0 ? `# Hosts when rendered: ${hosts.join(" ")}` : "",
         [
             `paths=()`,
             `for p in ${includes.map(shq).join(" ")}; do`,

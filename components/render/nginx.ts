@@ -586,3 +586,83 @@ export function externalLbDescription(opts: ExternalLbOptions): ExternalLbDescri
         text,
     };
 }
+
+/** Options of `lbHealthScript`. */
+export interface LbHealthOptions {
+    /** The load balancer's FQDN (the Gluu hostname). */
+    serverName: string;
+    /** The Gluu nodes, each checked directly (TLS verified against `backendCaPath`) besides the check through NGINX. */
+    backends: NginxBackend[];
+    /** Path that needs oxAuth up. Defaults to `/oxauth/.well-known/openid-configuration`. */
+    path?: string;
+    /** Certificates that sign the nodes' certificate. Defaults to `/etc/nginx/ssl/gluu-backend-ca.crt`. */
+    backendCaPath?: string;
+    /** The load balancer's own certificate, trusted when the system store does not (self-signed). Defaults to `/etc/nginx/ssl/gluu.crt`. */
+    certPath?: string;
+    /** Port NGINX listens on for HTTPS. Defaults to `443`. */
+    httpsPort?: number;
+    /** Seconds to keep trying before failing (oxAuth takes minutes after a restart). Defaults to `600`. */
+    timeoutSeconds?: number;
+}
+
+/**
+ * Health check of the whole path, run on the load balancer: every node answers `path` with 200 over TLS
+ * verified for `serverName` (curl `--resolve` to the node's address), and so do `backends.length + 1`
+ * requests through NGINX on this host. Retries until `timeoutSeconds`. Prints one `<node> 200` line per node
+ * and `lb 200`; read-only, so a re-run changes nothing.
+ *
+ * stdin: none.
+ */
+export function lbHealthScript(opts: LbHealthOptions): string {
+    const host = assertHostName("serverName", opts.serverName);
+    const backends = checkBackends(opts.backends);
+    const path = opts.path ?? "/oxauth/.well-known/openid-configuration";
+    if (!URL_PATH.test(path)) {
+        throw new Error(`\`path\` must be a URL path, got ${JSON.stringify(path)}`);
+    }
+    const caPath = assertAbsPath("backendCaPath", opts.backendCaPath ?? NGINX_DEFAULT_PATHS.backendCaPath);
+    const certPath = assertAbsPath("certPath", opts.certPath ?? NGINX_DEFAULT_PATHS.certPath);
+    const httpsPort = assertInt("httpsPort", opts.httpsPort ?? 443, 1, 65535);
+    const timeout = opts.timeoutSeconds ?? 600;
+    if (!Number.isInteger(timeout) || timeout < 1) {
+        throw new Error(`\`timeoutSeconds\` must be a positive integer, got ${JSON.stringify(timeout)}`);
+    }
+    return script(
+        `Health of https://${host}${path}: every node directly, then through NGINX`,
+        APT_FUNCTIONS,
+        `apt_install curl`,
+        [
+            `host=${shq(host)}`,
+            `url_path=${shq(path)}`,
+            `deadline=$(( $(date +%s) + ${timeout} ))`,
+            `# probe NAME ADDRESS PORT CURL-TRUST-ARGS...: retry until 200 or the deadline.`,
+            `probe() {`,
+            `  local name="$1" address="$2" port="$3" code=""`,
+            `  shift 3`,
+            `  while :; do`,
+            `    code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 15 "$@" \\`,
+            `      --resolve "$host:$port:$address" "https://$host:$port$url_path" 2>/dev/null) || code="000"`,
+            `    if [ "$code" = 200 ]; then echo "$name 200"; return 0; fi`,
+            `    if [ "$(date +%s)" -ge "$deadline" ]; then`,
+            `      echo "$name answered $code for https://$host:$port$url_path (via $address); giving up" >&2`,
+            `      return 1`,
+            `    fi`,
+            `    sleep 5`,
+            `  done`,
+            `}`,
+            `# A public certificate verifies with the system store; Gluu's self-signed one with itself.`,
+            `lb_trust=()`,
+            `if ! curl -sS -o /dev/null --max-time 15 --resolve "$host:${httpsPort}:127.0.0.1" "https://$host:${httpsPort}/" 2>/dev/null; then`,
+            `  lb_trust=(--cacert ${shq(certPath)})`,
+            `fi`,
+            `failed=0`,
+            ...backends.map((b) => `probe ${shq(b.name)} ${shq(b.address)} ${b.port} --cacert ${shq(caPath)} || failed=1`),
+            `for _ in ${Array.from({ length: backends.length + 1 }, (_, i) => i + 1).join(" ")}; do`,
+            `  # (the +-form keeps bash 4.3, Ubuntu 16.04's, happy with an empty array under set -u)`,
+            `  probe lb 127.0.0.1 ${httpsPort} \${lb_trust[@]+"\${lb_trust[@]}"} >/dev/null || { failed=1; break; }`,
+            `done`,
+            `if [ "$failed" -ne 0 ]; then exit 1; fi`,
+            `echo "lb 200"`,
+        ].join("\n"),
+    );
+}

@@ -536,7 +536,9 @@ export function replicationJoinScript(o: ReplicationMemberOptions): string {
  * servers; skipped when the member does not appear in `dsreplication status`. Also forgets the member in
  * the initialization record so that a node later added at the same address is initialized.
  *
- * stdin: line 1 = replication admin password.
+ * It is the `delete` of the join step, and @pulumi/command runs `delete` with the `create`'s stdin, so it
+ * reads the join's stdin: line 1 = Directory Manager password (unused here), line 2 = replication admin
+ * password (see `replicationJoinStdin`).
  */
 export function replicationDisableScript(o: ReplicationMemberOptions): string {
     const c = common(o);
@@ -544,9 +546,14 @@ export function replicationDisableScript(o: ReplicationMemberOptions): string {
     const inner = script(
         `Inside the Gluu ${c.profile.version} container of the primary: remove ${member} from OpenDJ replication`,
         OPENDJ_ENV,
-        secretFilesFromStdin([{ variable: "admin_pw_file", what: "the replication admin password" }]),
+        secretFilesFromStdin([
+            { variable: "dm_pw_file", what: "the Directory Manager password" },
+            { variable: "admin_pw_file", what: "the replication admin password" },
+        ]),
         replicationStatusFunctions(c.adminPort, c.adminUid),
         [
+            `# Line 1 only keeps the join's stdin format; disabling needs the replication admin alone.`,
+            `rm -f -- "$dm_pw_file"`,
             `primary=${shq(c.primary)}`,
             `member=${shq(member)}`,
             `marker=${shq(REPLICATION_INIT_MARKER)}`,
@@ -588,6 +595,11 @@ export interface ReplicationInitOptions extends ReplicationOptions {
     minPrimaryEntries?: number;
     /** A member missing more changes than this is re-initialized. Default 10000. */
     maxMissingChanges?: number;
+    /**
+     * The members' addresses, written into the script as a comment so that a change of the topology changes
+     * the step and Pulumi runs it again (the script itself decides from `dsreplication status`). Default none.
+     */
+    members?: string[];
 }
 
 /**
@@ -614,8 +626,10 @@ export function replicationInitScript(o: ReplicationInitOptions): string {
     if (!Number.isInteger(maxMc) || maxMc < 0) {
         throw new Error("`maxMissingChanges` must be an integer >= 0");
     }
+    const members = (o.members ?? []).map((m, i) => assertHost(`members[${i}]`, m));
     const inner = script(
         `Inside the Gluu ${c.profile.version} container of the primary: initialize replicas that need it`,
+        members.length > 0 ? `# Topology when rendered: ${c.primary} (primary), ${members.join(", ")}` : "",
         WAIT_PORT_FUNCTION,
         OPENDJ_ENV,
         secretFilesFromStdin([{ variable: "admin_pw_file", what: "the replication admin password" }]),
@@ -807,16 +821,18 @@ export function opendjKeystoreImportScript(profile: GluuVersionProfile, opts: { 
 
 /**
  * Print `dsreplication status` of the topology as seen from the primary (inside its container), the
- * ` : ` table that `parseReplicationStatus` reads. Read-only.
+ * ` : ` table that `parseReplicationStatus` reads. Read-only. `members` (addresses) only goes into a comment,
+ * so that a changed topology changes the step and Pulumi runs it again.
  *
  * stdin: line 1 = replication admin password.
  */
 export function replicationStatusScript(
     profile: GluuVersionProfile,
     primaryAddress: string,
-    opts: { adminPort?: number; adminUid?: string } = {},
+    opts: { adminPort?: number; adminUid?: string; members?: string[] } = {},
 ): string {
     const primary = assertHost("primaryAddress", primaryAddress);
+    const members = (opts.members ?? []).map((m, i) => assertHost(`members[${i}]`, m));
     const adminPort = assertPort("adminPort", opts.adminPort ?? 4444);
     const adminUid = assertUid("adminUid", opts.adminUid ?? "admin");
     const inner = script(
@@ -824,6 +840,8 @@ export function replicationStatusScript(
         OPENDJ_ENV,
         secretFilesFromStdin([{ variable: "admin_pw_file", what: "the replication admin password" }]),
         replicationStatusFunctions(adminPort, adminUid),
+        // Part of the text so that a new topology re-runs the step (its output is the cluster's status).
+        members.length > 0 ? `# Topology when rendered: ${primary} (primary), ${members.join(", ")}` : "",
         `repl_status ${shq(primary)}`,
     );
     return script(`Show OpenDJ replication status from ${primary} (Gluu ${profile.version})`, inContainer(profile, inner));
