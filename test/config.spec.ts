@@ -58,6 +58,21 @@ describe("stack configuration", () => {
         ["a password with a quote", () => ({ ...dev(), ldapPassword: "abc'def$ghi;jkl" }), /^gluu:ldapPassword must be 12–64 characters of letters, digits/],
         ["a non-boolean flag", () => ({ ...dev(), backups: "yes" }), /^gluu:backups must be true or false, got "yes"$/],
         ["a private key that is not one", () => ({ ...byo(), sshPrivateKey: "hunter2hunter2" }), /^gluu:sshPrivateKey must be a PEM\/OpenSSH private key$/],
+        // The cache and the load balancer.
+        ["existing nodes without a cache host", () => { const c = byo(); delete c.existingCacheAddress; delete c.existingCachePrivateAddress; delete c.existingCacheHostKey; return c; }, /^gluu:existingCacheAddress is required with gluu:existingNodeAddresses: an existing server for Redis$/],
+        ["existing nodes without a load balancer", () => { const c = byo(); delete c.existingLbAddress; delete c.existingLbPrivateAddress; delete c.existingLbHostKey; return c; }, /^gluu:existingLbAddress is required .* \(or set gluu:externalLoadBalancer: true\)$/],
+        ["a cache host without its host key", () => { const c = byo(); delete c.existingCacheHostKey; return c; }, /^gluu:existingCacheHostKey is required with gluu:existingCacheAddress \(`ssh-keyscan -t ed25519 192\.0\.2\.21`\)$/],
+        ["the cache on a node's address", () => ({ ...byo(), existingCacheAddress: "192.0.2.12" }), /^gluu:existingCacheAddress 192\.0\.2\.12 is also gluu:existingNodeAddresses\[1\]; Redis needs its own host$/],
+        ["the cache on the load balancer's host", () => ({ ...byo(), existingCacheAddress: "192.0.2.22" }), /^gluu:existingCacheAddress and gluu:existingLbAddress are the same host/],
+        ["a cache address on droplets", () => ({ ...dev(), existingCacheAddress: "192.0.2.21" }), /^gluu:existingCacheAddress is for existing servers/],
+        ["an external load balancer with an LB host", () => ({ ...byo(), externalLoadBalancer: "true" }), /^gluu:existingLbAddress has no effect with gluu:externalLoadBalancer/],
+        ["an external load balancer with a certificate", () => ({ ...dev(), externalLoadBalancer: "true", lbCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", lbPrivateKey: "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n" }), /^gluu:lbCertificate has no effect with gluu:externalLoadBalancer/],
+        ["an LB certificate without its key", () => ({ ...dev(), lbCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" }), /^gluu:lbCertificate and gluu:lbPrivateKey \(secret\) go together/],
+        ["a private key pasted as the LB certificate", () => ({ ...dev(), lbCertificate: "-----BEGIN CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n" }), /^gluu:lbCertificate must be a PEM certificate \(chain\) and nothing else/],
+        ["an unknown Redis persistence", () => ({ ...dev(), redisPersistence: "disk" }), /^gluu:redisPersistence must be `rdb`, `aof` or `none`, got "disk"$/],
+        ["a csync2 interval of an hour", () => ({ ...dev(), csync2IntervalMinutes: "60" }), /^gluu:csync2IntervalMinutes must be an integer 1–59, got 60$/],
+        ["cache refresh on a node that does not exist", () => ({ ...dev(), cacheRefreshNode: "gluu-9" }), /^gluu:cacheRefreshNode gluu-9 is not a node; use one of gluu-1, gluu-2$/],
+        ["a service droplet size on existing hosts", () => ({ ...byo(), cacheDropletSize: "s-1vcpu-2gb" }), /^gluu:cacheDropletSize is for droplets and has no effect with gluu:existingNodeAddresses/],
     ];
     for (const [what, make, expected] of cases) {
         it(`refuses ${what}, naming the key`, () => {
