@@ -110,7 +110,7 @@ export interface Machine {
     bare: HostArgs;
     /** First boot finished. */
     ready: command.remote.Command;
-    /** Base setup (packages, hostname, time sync) done. */
+    /** Base setup (packages, time sync) done; the host keeps its own host name (csync2 and stunnel use `-N`/certificate names). */
     base: command.remote.Command;
 }
 

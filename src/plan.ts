@@ -1,5 +1,6 @@
-// `npm run plan [-- --stack <name> --out <dir>]`: the real program evaluated offline under Pulumi's mock
-// runtime, written out so a reviewer can read every resource, every script and what it gets on stdin.
+// `npm run plan [-- --stack <name> --out <dir> --diff <stack-or-file>]`: the real program evaluated offline under
+// Pulumi's mock runtime, written out so a reviewer can read every resource, every script and what it gets on
+// stdin, and the deployment graph (graph.svg). With --diff, also what changes against another config (diff.txt).
 // No network, no credentials, no Pulumi CLI. Secret values are replaced in place by `[secret:<what>]`.
 
 import * as fs from "fs";
@@ -9,6 +10,8 @@ import * as YAML from "yaml";
 import { GluuMocks, mockEd25519, mockPassword } from "./mocks";
 import { REMOTE_COMMAND, RecordedResource, criticalPath, recordProgram, topologicalOrder } from "./record";
 import { SECRET_KEYS } from "./config";
+import { graphDot, renderSvg } from "./graph";
+import { diffPlans, renderDiff } from "./diff";
 
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 
@@ -138,6 +141,9 @@ export async function writePlan(opts: { stack: string; outDir: string; stacksDir
     }
     const critical = criticalPath(resources);
     fs.writeFileSync(path.join(outDir, "summary.md"), summary(opts.stack, resources, steps, critical));
+    const dot = graphDot(resources, { stack: opts.stack, critical });
+    fs.writeFileSync(path.join(outDir, "graph.dot"), dot);
+    fs.writeFileSync(path.join(outDir, "graph.svg"), await renderSvg(dot));
     return { resources, steps, criticalPath: critical, outDir };
 }
 
@@ -166,19 +172,37 @@ function summary(stack: string, resources: RecordedResource[], steps: PlanResult
     return lines.join("\n");
 }
 
-function parseArgs(argv: string[]): { stack: string; out: string } {
-    const out = { stack: "dev", out: "plan" };
+/** `--diff` names a stack in `stacksDir` (`Pulumi.<name>.yaml`) or a config file. */
+export function diffConfigFile(arg: string, stacksDir: string): string {
+    const stackFile = path.join(stacksDir, `Pulumi.${arg}.yaml`);
+    if (!arg.includes("/") && !/\.ya?ml$/.test(arg) && fs.existsSync(stackFile)) return stackFile;
+    if (fs.existsSync(arg)) return path.resolve(arg);
+    throw new Error(`--diff ${arg}: neither a stack (${path.relative(process.cwd(), stackFile)}) nor a config file`);
+}
+
+/** Record the program for the config in `file` (mocks installed; see stackFileConfig for secrets). */
+export async function recordConfigFile(file: string, mocks: GluuMocks): Promise<RecordedResource[]> {
+    const raw = stackFileConfig(file, mocks);
+    const { gluuProgram } = await import("./program");
+    return recordProgram(mocks, (o) => gluuProgram(raw, o).cluster);
+}
+
+function parseArgs(argv: string[]): { stack: string; out: string; diff?: string } {
+    const out: { stack: string; out: string; diff?: string } = { stack: "dev", out: "plan" };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         if (a === "--stack" || a === "-s") {
             out.stack = argv[++i];
         } else if (a === "--out" || a === "-o") {
             out.out = argv[++i];
+        } else if (a === "--diff" || a === "-d") {
+            out.diff = argv[++i];
+            if (!out.diff) throw new Error("--diff needs a stack name or a config file");
         } else if (a === "--help" || a === "-h") {
-            console.log("usage: npm run plan [-- --stack <name>] [--out <dir>]   (defaults: dev, plan/)");
+            console.log("usage: npm run plan [-- --stack <name>] [--out <dir>] [--diff <stack or config file>]   (defaults: dev, plan/)");
             process.exit(0);
         } else {
-            throw new Error(`unknown argument ${a}; usage: npm run plan -- --stack <name> --out <dir>`);
+            throw new Error(`unknown argument ${a}; usage: npm run plan -- --stack <name> --out <dir> --diff <stack or file>`);
         }
     }
     if (!out.stack || !out.out) {
@@ -192,12 +216,31 @@ async function main(): Promise<void> {
     const mocks = new GluuMocks();
     await pulumi.runtime.setMocks(mocks, "gluu", args.stack, false);
     const root = path.resolve(__dirname, "..");
+    // The mocks are process-global: the baseline runs first, then the stack itself (same mocked stack name,
+    // so the URNs compare).
+    const baselineFile = args.diff ? diffConfigFile(args.diff, path.join(root, "stacks")) : undefined;
+    const baseline = baselineFile ? await recordConfigFile(baselineFile, mocks) : undefined;
+    const baselineStandIns = [...standIns];
     const result = await writePlan({ stack: args.stack, outDir: path.resolve(args.out), stacksDir: path.join(root, "stacks"), mocks });
     const rel = path.relative(process.cwd(), result.outDir) || ".";
     console.log(`Plan for stack '${args.stack}' written to ${rel}/`);
     console.log(`  ${rel}/resources.json   ${result.resources.length} resources`);
     console.log(`  ${rel}/steps/           ${result.steps.length} remote steps on ${new Set(result.steps.map((s) => s.host)).size} hosts`);
     console.log(`  ${rel}/summary.md       critical path: ${result.criticalPath.length} steps`);
+    console.log(`  ${rel}/graph.svg        the deployment graph per host, critical path in red (source: graph.dot)`);
+    if (baseline && baselineFile) {
+        const text = renderDiff(diffPlans(baseline, result.resources), {
+            secrets: mocks.secrets,
+            before: path.relative(process.cwd(), baselineFile).startsWith("..") ? baselineFile : path.relative(process.cwd(), baselineFile),
+            after: `stack ${args.stack}`,
+        });
+        fs.writeFileSync(path.join(result.outDir, "diff.txt"), text);
+        console.log(`  ${rel}/diff.txt         the changes below`, "\n");
+        process.stdout.write(text);
+        for (const key of baselineStandIns.filter((k) => !standIns.includes(k))) {
+            console.log(`  note: the baseline used a stand-in value for ${key}`);
+        }
+    }
     for (const key of standIns) {
         console.log(`  note: ${key} is set with \`pulumi config set --secret ${key}\`; the plan used a stand-in value`);
     }

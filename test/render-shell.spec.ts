@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
-import { shq, script, managedBlock, heredoc, SERVICE_FUNCTIONS, APT_FUNCTIONS, PUT_FILE_FUNCTION } from "../components/render/shell";
+import { shq, script, managedBlock, heredoc, pendingRestart, SERVICE_FUNCTIONS, APT_FUNCTIONS, PUT_FILE_FUNCTION, STATE_DIR } from "../components/render/shell";
 import { inContainer, startContainer } from "../components/render/container";
 import { PROFILES } from "../components/profiles";
 import { assertShellcheckClean } from "./helpers/shellcheck";
@@ -37,6 +37,30 @@ describe("render/shell", () => {
         assert.match(text, /^10\.0\.0\.3 c$/m);
         assert.doesNotMatch(text, /10\.0\.0\.1/);
         execFileSync("rm", ["-rf", dir]);
+    });
+
+    it("a restart owed by a run killed after writing its files is made by the next run, and only once", () => {
+        const what = `spec-${process.pid}`;
+        const marker = `${STATE_DIR}/${what}.restart-pending`;
+        const r = pendingRestart(what);
+        // FAIL=1 dies between "files written" and the restart, like a killed step.
+        const text = script(
+            "pending restart",
+            `changes=$(mktemp)\ncleanup_paths+=("$changes")`,
+            r.begin,
+            `if [ -s "$changes" ]; then cat "$changes"; echo "restarted"; fi`,
+            `if [ "\${FAIL:-0}" = 1 ]; then exit 1; fi`,
+            r.end,
+        );
+        const run = (fail: string) => execFileSync("bash", ["-c", `${text}`], { encoding: "utf8", env: { ...process.env, FAIL: fail }, stdio: ["pipe", "pipe", "pipe"] });
+        try {
+            assert.throws(() => run("1"));
+            assert.match(run("0"), /^changed pending restart of spec-\d+ .*\nrestarted$/m, "the next run restarts");
+            assert.strictEqual(run("0"), "", "then nothing is owed");
+            assertShellcheckClean("pending restart", text);
+        } finally {
+            execFileSync("rm", ["-f", marker]);
+        }
     });
 
     it("shared functions and container wrappers pass shellcheck", () => {

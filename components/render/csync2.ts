@@ -20,7 +20,7 @@
 //   (with drop-ins) or an inetd line; both carry `-N <name>`.
 
 import { GluuVersionProfile } from "../profiles";
-import { APT_FUNCTIONS, PUT_FILE_FUNCTION, SERVICE_FUNCTIONS, heredoc, script, shq } from "./shell";
+import { APT_FUNCTIONS, PUT_FILE_FUNCTION, SERVICE_FUNCTIONS, heredoc, pendingRestart, script, shq } from "./shell";
 import {
     StunnelTlsFiles,
     assertAbsolutePath,
@@ -438,6 +438,7 @@ export function csync2SetupScript(o: Csync2SetupOptions): string {
     }
     const daemonPort = assertPort("daemonPort", o.daemonPort ?? CSYNC2_DAEMON_PORT);
     const cfg = csync2Cfg(o);
+    const daemonRestart = pendingRestart("csync2-daemon", "daemon_changes");
     const inetdLine = csync2InetdLine({ name, daemonPort });
     const socketDropIn = ["[Socket]", "# Loopback only: peers arrive through the local stunnel server.", "ListenStream=", `ListenStream=127.0.0.1:${daemonPort}`, ""].join("\n");
     const serviceDropIn = ["[Service]", "ExecStart=", `ExecStart=/usr/sbin/csync2 -i -l -N ${name}`, ""].join("\n");
@@ -480,6 +481,7 @@ export function csync2SetupScript(o: Csync2SetupOptions): string {
             `fi`,
             `daemon_changes=$(mktemp)`,
             `cleanup_paths+=("$daemon_changes")`,
+            daemonRestart.begin,
             `if [ "$mode" = socket ]; then`,
             heredoc(`  put_file /etc/systemd/system/csync2.socket.d/gluu-cluster.conf 0644 root:root >>"$daemon_changes"`, socketDropIn),
             heredoc(`  put_file /etc/systemd/system/csync2@.service.d/gluu-cluster.conf 0644 root:root >>"$daemon_changes"`, serviceDropIn),
@@ -517,6 +519,7 @@ export function csync2SetupScript(o: Csync2SetupOptions): string {
             `    echo "changed disabled csync2.socket"`,
             `  fi`,
             `fi`,
+            daemonRestart.end,
             `# The package's standalone daemon (-ii, all addresses) must not run either.`,
             `if [ -s /run/csync2.pid ] && kill -0 "$(cat /run/csync2.pid)" 2>/dev/null; then`,
             `  svc csync2 stop >/dev/null`,

@@ -10,7 +10,7 @@
 
 import { X509Certificate } from "crypto";
 import { isIPv4, isIPv6 } from "net";
-import { APT_FUNCTIONS, PUT_FILE_FUNCTION, SERVICE_FUNCTIONS, assertToken, heredoc, script, shq } from "./shell";
+import { APT_FUNCTIONS, PUT_FILE_FUNCTION, SERVICE_FUNCTIONS, assertToken, heredoc, pendingRestart, script, shq } from "./shell";
 
 /** One Gluu node as the load balancer reaches it. */
 export interface NginxBackend {
@@ -437,6 +437,7 @@ export function nginxInstallScript(opts: NginxInstallOptions): string {
         }
     }
 
+    const restart = pendingRestart("nginx");
     return script(
         `Install NGINX as the Gluu load balancer (stdin: private key PEM)`,
         APT_FUNCTIONS,
@@ -493,8 +494,14 @@ export function nginxInstallScript(opts: NginxInstallOptions): string {
             `install_tls "$stage/ca.pem" "$ca_path" 0644`,
         ].join("\n"),
         [
+            `# A run killed after writing files but before the reload owes one: test and reload again.`,
+            `changes=$(mktemp)`,
+            `cleanup_paths+=("$changes")`,
+            restart.begin,
+            `if [ -s "$changes" ]; then cat "$changes"; tls_changed=1; fi`,
             `if ! nginx_guarded_install "$stage/nginx.conf" "$conf_path" "$tls_changed"; then`,
             `  if [ "$tls_changed" = 1 ]; then restore_tls; echo "restored the previous TLS files" >&2; fi`,
+            `  ${restart.forget}`,
             `  exit 1`,
             `fi`,
             `svc_enable nginx`,
@@ -508,6 +515,7 @@ export function nginxInstallScript(opts: NginxInstallOptions): string {
             `  fi`,
             `  echo "started nginx"`,
             `fi`,
+            restart.end,
         ].join("\n"),
     );
 }

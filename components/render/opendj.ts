@@ -12,7 +12,7 @@
 
 import { GluuVersionProfile } from "../profiles";
 import { containerService, inContainer } from "./container";
-import { assertToken, script, shq } from "./shell";
+import { assertToken, pendingRestart, script, shq } from "./shell";
 
 /** Where the OpenDJ tools live inside the Gluu container (both versions). */
 export const OPENDJ_BIN = "/opt/opendj/bin";
@@ -427,6 +427,7 @@ export function opendjPrepScript(profile: GluuVersionProfile, opts: { adminPort?
     } else {
         javaProps.push(`# This OpenDJ has no dsjavaproperties: its tools read java.properties on every start.`);
     }
+    const restart = pendingRestart("opendj", "opendj_changes");
     const inner = script(
         `Inside the Gluu ${profile.version} container: prepare OpenDJ for replication`,
         WAIT_PORT_FUNCTION,
@@ -439,6 +440,10 @@ export function opendjPrepScript(profile: GluuVersionProfile, opts: { adminPort?
             `# Without 0.0.0.0 setup binds both listeners to 127.0.0.1 and peers get "Connection refused".`,
             `listen_all='(^|[^0-9.])0\\.0\\.0\\.0([^0-9.]|$)'`,
             `restart_needed=0`,
+            `opendj_changes=$(mktemp)`,
+            `cleanup_paths+=("$opendj_changes")`,
+            restart.begin,
+            `if [ -s "$opendj_changes" ]; then cat "$opendj_changes"; restart_needed=1; fi`,
             `admin_props=$(dj_get get-administration-connector-prop --property listen-address)`,
             `if ! printf '%s\\n' "$admin_props" | grep '^listen-address' | grep -Eq "$listen_all"; then`,
             `  dj_config set-administration-connector-prop --set listen-address:0.0.0.0 >/dev/null`,
@@ -458,6 +463,7 @@ export function opendjPrepScript(profile: GluuVersionProfile, opts: { adminPort?
             ...restartOpendj(profile, adminPort).split("\n").map((l) => `  ${l}`),
             `  echo "changed opendj restarted"`,
             `fi`,
+            restart.end,
         ].join("\n"),
     );
     return script(`Prepare OpenDJ for replication (Gluu ${profile.version})`, inContainer(profile, inner));
@@ -777,6 +783,7 @@ export function opendjKeystoreExportScript(profile: GluuVersionProfile): string 
  */
 export function opendjKeystoreImportScript(profile: GluuVersionProfile, opts: { adminPort?: number } = {}): string {
     const adminPort = assertPort("adminPort", opts.adminPort ?? 4444);
+    const restart = pendingRestart("opendj", "opendj_changes");
     const inner = script(
         `Inside the Gluu ${profile.version} container: install the primary's OpenDJ keystore`,
         WAIT_PORT_FUNCTION,
@@ -802,6 +809,10 @@ export function opendjKeystoreImportScript(profile: GluuVersionProfile, opts: { 
             `  if [ ! -f "$work/x/$f" ]; then echo "the keystore archive lacks $f" >&2; exit 1; fi`,
             `done`,
             `if find "$work/x" -mindepth 1 ! -type f | grep -q .; then echo "the keystore archive holds non-regular files" >&2; exit 1; fi`,
+            `opendj_changes=$(mktemp)`,
+            `cleanup_paths+=("$opendj_changes")`,
+            restart.begin,
+            `if [ -s "$opendj_changes" ]; then cat "$opendj_changes"; files_changed=1; fi`,
             `for f in ${OPENDJ_KEY_FILES.join(" ")}; do`,
             `  [ -f "$work/x/$f" ] || continue`,
             `  dst=${shq(OPENDJ_CONFIG)}/"$f"`,
@@ -814,6 +825,7 @@ export function opendjKeystoreImportScript(profile: GluuVersionProfile, opts: { 
             `else`,
             `  echo "OpenDJ keystore already matches the primary's"`,
             `fi`,
+            restart.end,
         ].join("\n"),
     );
     return script(`Install the primary's OpenDJ keystore (Gluu ${profile.version})`, inContainer(profile, inner));

@@ -5,7 +5,7 @@
 // file's own comments). The password lives in a separate 0640 root:redis file that redis (which reads its
 // configuration as user redis) can read and nobody else can.
 
-import { APT_FUNCTIONS, PUT_FILE_FUNCTION, SERVICE_FUNCTIONS, heredoc, managedBlock, script } from "./shell";
+import { APT_FUNCTIONS, PUT_FILE_FUNCTION, SERVICE_FUNCTIONS, pendingRestart, heredoc, managedBlock, script } from "./shell";
 import { assertPort } from "./stunnel";
 
 /** How Redis keeps data across restarts. */
@@ -112,6 +112,7 @@ function redisPingFunction(port: number): string {
 export function redisSetupScript(o: RedisConfOptions = {}): string {
     const port = assertPort("port", o.port ?? 6379);
     const conf = redisConf(o);
+    const restart = pendingRestart("redis-server");
     return script(
         "Install Redis for the Gluu cache (stdin: line 1 = Redis password)",
         SERVICE_FUNCTIONS,
@@ -125,6 +126,7 @@ export function redisSetupScript(o: RedisConfOptions = {}): string {
             `apt_install redis-server`,
             `changes=$(mktemp)`,
             `cleanup_paths+=("$changes")`,
+            restart.begin,
             redisPingFunction(port),
         ].join("\n"),
         [
@@ -160,6 +162,7 @@ export function redisSetupScript(o: RedisConfOptions = {}): string {
             `  echo "Redis on 127.0.0.1:${port} did not answer PONG (last answer: $answer)" >&2`,
             `  exit 1`,
             `fi`,
+            restart.end,
         ].join("\n"),
     );
 }

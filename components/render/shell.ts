@@ -143,3 +143,33 @@ export function managedBlock(path: string, marker: string, content: string): str
         `rm -f "$new_block" "$new_block.rest" "$new_block.all"`,
     ].join("\n");
 }
+
+/** Where scripts keep state between runs (pending restarts, initialization records). */
+export const STATE_DIR = "/var/lib/gluu-cluster";
+
+/**
+ * A restart that survives the script being killed: `begin` (after the change list exists) notes a restart
+ * still owed by an earlier run that changed files but died before restarting, and leaves a marker for this
+ * run; `end` (the script's last line, after the service answered) removes it. Without it, a re-run would find
+ * the files already written, restart nothing, and leave the service on its old configuration.
+ * `forget` is for failure paths that restored the previous state. `changesVar` is the shell variable naming the
+ * change-list file (non-empty file = restart).
+ */
+export function pendingRestart(what: string, changesVar = "changes"): { begin: string; end: string; forget: string } {
+    assertToken("pending restart name", what);
+    if (!/^[a-z_][a-z0-9_]*$/.test(changesVar)) {
+        throw new Error(`changes variable ${JSON.stringify(changesVar)} is not a plain shell name`);
+    }
+    return {
+        begin: [
+            `restart_marker=${STATE_DIR}/${what}.restart-pending`,
+            `install -d -m 0700 ${STATE_DIR}`,
+            `restart_owed=0`,
+            `if [ -e "$restart_marker" ]; then restart_owed=1; echo "changed pending restart of ${what} (an earlier run stopped before it)" >>"$${changesVar}"; fi`,
+            `if [ "$restart_owed" = 0 ]; then touch "$restart_marker"; fi`,
+        ].join("\n"),
+        end: `rm -f "$restart_marker"`,
+        // For failure paths that put everything back as it was: this run owes nothing (an older debt stays).
+        forget: `if [ "$restart_owed" = 0 ]; then rm -f "$restart_marker"; fi`,
+    };
+}

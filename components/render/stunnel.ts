@@ -5,7 +5,7 @@
 // server's name (`checkHost`), servers require a client certificate (`requireCert`).
 // Facts: ../../shared/reference/gluu-facts.md §6 (packaging differences between Debian/Ubuntu releases).
 
-import { APT_FUNCTIONS, PUT_FILE_FUNCTION, SERVICE_FUNCTIONS, assertToken, heredoc, script, shq } from "./shell";
+import { APT_FUNCTIONS, PUT_FILE_FUNCTION, SERVICE_FUNCTIONS, assertToken, heredoc, pendingRestart, script, shq } from "./shell";
 
 /** Where a host's TLS files live. The same node certificate serves every tunnel on that host. */
 export interface StunnelTlsFiles {
@@ -285,6 +285,7 @@ export function stunnelInstallScript(o: StunnelInstallOptions): string {
     if (!Number.isInteger(wait) || wait < 1 || wait > 600) {
         throw new Error("`waitSeconds` must be an integer between 1 and 600.");
     }
+    const restart = pendingRestart(`stunnel-${o.confName}`);
     const confPath = `/etc/stunnel/${o.confName}.conf`;
     const unit = `stunnel@${o.confName}.service`;
 
@@ -297,6 +298,7 @@ export function stunnelInstallScript(o: StunnelInstallOptions): string {
             `apt_install stunnel4`,
             `changes=$(mktemp)`,
             `cleanup_paths+=("$changes")`,
+            restart.begin,
             `pid_file=${shq(pidPath)}`,
             `tunnel_running() { [ -s "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; }`,
         ].join("\n"),
@@ -389,6 +391,7 @@ export function stunnelInstallScript(o: StunnelInstallOptions): string {
             `  echo "stunnel ${o.confName} is not accepting on ${checkHost}:${checkPort} after ${wait} s (pid file ${pidPath}); see the system log (${unit} or stunnel4)" >&2`,
             `  exit 1`,
             `fi`,
+            restart.end,
         ].join("\n"),
     );
 }
