@@ -1,0 +1,131 @@
+// `npm run bench`: the performance figures of the deployment graph and the program, measured in one run on this
+// machine under the same mocks as the plan. `npm run bench -- --json` prints them as one JSON object on stdout;
+// the table goes to stdout otherwise, and the JSON is always written to bench.json.
+
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { diffPlans } from "./diff";
+import { GluuMocks } from "./mocks";
+import { stackFileConfig } from "./plan";
+import { gluuProgram } from "./program";
+import { REMOTE_COMMAND, RecordedResource, criticalPath, recordProgram } from "./record";
+
+const STACKS_DIR = path.resolve(__dirname, "../stacks");
+
+interface CriticalPathFigure {
+    nodes: number;
+    remoteSteps: number;
+    depth: number;
+    installsOnPath: number;
+    /** depth(N) ≤ depth(2) + (N − 2) and exactly one install on the path. */
+    withinGoal: boolean;
+}
+
+export interface BenchResult {
+    machine: { node: string; cpus: number };
+    criticalPath: CriticalPathFigure[];
+    evaluation: { nodes: number; medianMs: number; runs: number }[];
+    evaluationRatio: number;
+    churn: { sameConfigChanged: number; scaleOutReplaced: number; scaleOutInstallsRerun: number; scaleOutCreated: number; scaleOutUpdated: number };
+}
+
+async function record(mocks: GluuMocks, raw: Record<string, string>): Promise<RecordedResource[]> {
+    return recordProgram(mocks, (o) => gluuProgram(raw, o).cluster);
+}
+
+function median(values: number[]): number {
+    const s = [...values].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)];
+}
+
+/** Measure everything; `base` is a droplet stack's raw config (its nodeCount is varied). */
+export async function runBench(mocks: GluuMocks, base: Record<string, string>, opts: { runs?: number } = {}): Promise<BenchResult> {
+    const runs = opts.runs ?? 5;
+    const withNodes = (n: number) => ({ ...base, nodeCount: String(n) });
+
+    const paths: CriticalPathFigure[] = [];
+    let depth2 = 0;
+    for (const n of [2, 4, 8, 16]) {
+        const rs = await record(mocks, withNodes(n));
+        const cp = criticalPath(rs);
+        if (n === 2) depth2 = cp.length;
+        const installs = cp.filter((s) => s.name.endsWith("-install")).length;
+        paths.push({
+            nodes: n,
+            remoteSteps: rs.filter((r) => r.type === REMOTE_COMMAND).length,
+            depth: cp.length,
+            installsOnPath: installs,
+            withinGoal: cp.length <= depth2 + (n - 2) && installs === 1,
+        });
+    }
+
+    const evaluation: BenchResult["evaluation"] = [];
+    for (const n of [2, 16]) {
+        await record(mocks, withNodes(n)); // warm caches (keys, certificates) so runs compare like for like
+        const times: number[] = [];
+        for (let i = 0; i < runs; i++) {
+            const t0 = process.hrtime.bigint();
+            await record(mocks, withNodes(n));
+            times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        }
+        evaluation.push({ nodes: n, medianMs: Math.round(median(times)), runs });
+    }
+
+    const a = await record(mocks, withNodes(3));
+    const b = await record(mocks, withNodes(3));
+    const same = diffPlans(a, b).filter((d) => d.action !== "same").length;
+    const out = diffPlans(a, await record(mocks, withNodes(4)));
+    return {
+        machine: { node: process.version, cpus: require("os").cpus().length },
+        criticalPath: paths,
+        evaluation,
+        evaluationRatio: Math.round((evaluation[1].medianMs / evaluation[0].medianMs) * 100) / 100,
+        churn: {
+            sameConfigChanged: same,
+            scaleOutReplaced: out.filter((d) => d.action === "replace").length,
+            scaleOutInstallsRerun: out.filter((d) => d.name.endsWith("-install") && d.action !== "same" && d.action !== "create").length,
+            scaleOutCreated: out.filter((d) => d.action === "create").length,
+            scaleOutUpdated: out.filter((d) => d.action === "update").length,
+        },
+    };
+}
+
+export function renderBench(r: BenchResult): string {
+    const lines = [
+        `Benchmarks (Node ${r.machine.node}, ${r.machine.cpus} CPUs)`,
+        "",
+        "Critical path (remote steps on the longest dependency chain); goal: depth(N) ≤ depth(2) + (N−2), one install",
+        "| nodes | remote steps | depth | installs on path | within goal |",
+        "|---|---|---|---|---|",
+        ...r.criticalPath.map((c) => `| ${c.nodes} | ${c.remoteSteps} | ${c.depth} | ${c.installsOnPath} | ${c.withinGoal ? "yes" : "NO"} |`),
+        "",
+        "Program evaluation under mocks (median); goal: ratio ≤ 2.5, N = 16 under 3 s",
+        "| nodes | median ms | runs |",
+        "|---|---|---|",
+        ...r.evaluation.map((e) => `| ${e.nodes} | ${e.medianMs} | ${e.runs} |`),
+        `ratio 16/2: ${r.evaluationRatio}`,
+        "",
+        "Churn",
+        `- same config twice: ${r.churn.sameConfigChanged} resources changed (goal 0)`,
+        `- scale out 3 → 4: ${r.churn.scaleOutReplaced} replaced, ${r.churn.scaleOutInstallsRerun} installs re-run (goal 0 and 0); ${r.churn.scaleOutCreated} created, ${r.churn.scaleOutUpdated} updated`,
+    ];
+    return lines.join("\n") + "\n";
+}
+
+async function main(): Promise<void> {
+    const json = process.argv.includes("--json");
+    const mocks = new GluuMocks();
+    await pulumi.runtime.setMocks(mocks, "gluu", "bench", false);
+    const base = stackFileConfig(path.join(STACKS_DIR, "Pulumi.prod.yaml"), mocks);
+    const result = await runBench(mocks, base);
+    fs.writeFileSync("bench.json", JSON.stringify(result, null, 2) + "\n");
+    process.stdout.write(json ? JSON.stringify(result) + "\n" : renderBench(result));
+}
+
+if (require.main === module) {
+    main().catch((err) => {
+        console.error(err instanceof Error ? err.message : err);
+        process.exit(1);
+    });
+}
