@@ -21,7 +21,7 @@ import { GluuSetupSettings, hostsScript } from "./render/node";
 import { RedisPersistence } from "./render/redis";
 import { SecureRedis } from "./secureRedis";
 import { ServiceHost } from "./serviceHost";
-import { ArgsError, hostKeyProblems, isAddress, isFqdn, isHostName, isPort, known, versionProblems } from "./validation";
+import { ArgsError, adminCidrProblems, hostKeyProblems, isAddress, isFqdn, isHostName, isPort, known, versionProblems } from "./validation";
 
 /** An existing server to use as a Gluu node. */
 export interface ExistingHostArgs {
@@ -217,6 +217,8 @@ export function validateGluuClusterArgs(name: string, args: GluuClusterArgs): st
         }
         if (args.adminCidrs === undefined || (Array.isArray(args.adminCidrs) && args.adminCidrs.length === 0)) {
             problems.push("`adminCidrs` is required for droplets: the addresses allowed to reach SSH (e.g. your office `203.0.113.0/24`); nothing is open by default");
+        } else if (Array.isArray(args.adminCidrs)) {
+            problems.push(...adminCidrProblems("adminCidrs", args.adminCidrs));
         }
         if (args.sshKeyFingerprints !== undefined && args.sshPrivateKey === undefined && args.sshAgentSocketPath === undefined) {
             problems.push("with `sshKeyFingerprints` the program needs the matching `sshPrivateKey` (secret) or `sshAgentSocketPath`");

@@ -69,3 +69,21 @@ export function hostKeyProblems(field: string, hostKey: unknown, address?: unkno
     }
     return [];
 }
+
+/**
+ * Problems with the CIDRs allowed to reach SSH: each must be an IPv4 CIDR no wider than /8 — `0.0.0.0/0`, or
+ * halves like `0.0.0.0/1` + `128.0.0.0/1`, would open SSH to the world.
+ */
+export function adminCidrProblems(field: string, cidrs: unknown[]): string[] {
+    const problems: string[] = [];
+    cidrs.forEach((c, i) => {
+        if (!known(c as any)) return;
+        const m = typeof c === "string" ? /^(.+)\/(\d{1,2})$/.exec(c) : null;
+        if (!m || !IPV4.test(m[1]) || Number(m[2]) > 32) {
+            problems.push(`\`${field}[${i}]\` ${JSON.stringify(c)} must be an IPv4 CIDR like \`203.0.113.0/24\``);
+        } else if (Number(m[2]) < 8) {
+            problems.push(`\`${field}[${i}]\` ${c} is wider than /8: SSH would be open to much of the internet; list your admin networks`);
+        }
+    });
+    return problems;
+}

@@ -74,6 +74,7 @@ export const stackConfigSchema = z
         userData: z.string().optional(),
         adminCidrs: json(z.array(z.string().regex(CIDR, "must be a CIDR like `203.0.113.0/24`"), { error: "must be a list of CIDRs" }))
             .refine((l) => !l.some((c) => c === "0.0.0.0/0"), "must not contain 0.0.0.0/0: SSH stays closed to the world; list your admin networks")
+            .refine((l) => !l.some((c) => Number(c.split("/")[1]) < 8), "must not hold a range wider than /8 (e.g. 0.0.0.0/1): SSH would be open to much of the internet; list your admin networks")
             .optional(),
 
         sshKeyFingerprints: json(z.array(z.string().regex(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$|^\d+$/, "must be an MD5 fingerprint `aa:bb:…` or a key ID"))).optional(),

@@ -38,6 +38,7 @@ describe("stack configuration", () => {
         ["a bad e-mail", () => ({ ...dev(), adminEmail: "nobody" }), /^gluu:adminEmail must be an e-mail address/],
         ["a misspelt key", () => ({ ...dev(), nodecount: "2" }), /^gluu:nodecount is not a setting this program knows/],
         ["SSH open to the world", () => ({ ...dev(), adminCidrs: '["0.0.0.0/0"]' }), /^gluu:adminCidrs must not contain 0\.0\.0\.0\/0/],
+        ["SSH open to the world in two halves", () => ({ ...dev(), adminCidrs: '["0.0.0.0/1","128.0.0.0/1"]' }), /^gluu:adminCidrs must not hold a range wider than \/8/],
         ["a malformed CIDR", () => ({ ...dev(), adminCidrs: '["10.0.0.0/33"]' }), /^gluu:adminCidrs\[0\] must be a CIDR/],
         ["droplets without admin CIDRs", () => { const c = dev(); delete c.adminCidrs; return c; }, /^gluu:adminCidrs is required for droplets/],
         ["droplets without a region", () => { const c = dev(); delete c.region; return c; }, /^gluu:region is required for droplets/],

@@ -349,3 +349,28 @@ describe("GluuCluster wiring (under mocks)", () => {
         assert.strictEqual(decryptWithSalt(encrypted, salt), redisPw);
     });
 });
+
+describe("GluuCluster Args: the cache, the load balancer and SSH exposure", () => {
+    const { validateGluuClusterArgs } = require("../components/gluuCluster") as typeof import("../components/gluuCluster");
+    const base = { hostname: "idp.example.org", orgName: "o", city: "c", state: "s", countryCode: "US", adminEmail: "a@b.org" };
+    const existing = (a: string) => ({ address: a, hostKey: NODES[0].ssh.hostKey as string });
+
+    it("refuses SSH open to the world, whole or in halves, by field", () => {
+        const p = validateGluuClusterArgs("gluu", { ...base, nodeCount: 2, region: "fra1", dropletImage: "ubuntu-22-04-x64", adminCidrs: ["0.0.0.0/1", "128.0.0.0/1", "10.0.0.0/33"] });
+        assert.ok(p.some((m) => /`adminCidrs\[0\]` 0\.0\.0\.0\/1 is wider than \/8/.test(m)), p.join("\n"));
+        assert.ok(p.some((m) => /`adminCidrs\[2\]` "10\.0\.0\.0\/33" must be an IPv4 CIDR/.test(m)), p.join("\n"));
+    });
+
+    it("needs a cache and an LB host with existing nodes, each on its own address", () => {
+        const nodes = [existing("192.0.2.11"), existing("192.0.2.12")];
+        const p = validateGluuClusterArgs("gluu", { ...base, existingNodes: nodes, sshPrivateKey: "k" });
+        assert.ok(p.some((m) => /`cacheHost` is required with `existingNodes`/.test(m)));
+        assert.ok(p.some((m) => /`lbHost` is required with `existingNodes`/.test(m)));
+        const q = validateGluuClusterArgs("gluu", { ...base, existingNodes: nodes, sshPrivateKey: "k", cacheHost: existing("192.0.2.12"), lbHost: existing("192.0.2.12") });
+        assert.ok(q.some((m) => /`cacheHost\.address` 192\.0\.2\.12 is also `existingNodes\[1\]\.address`/.test(m)));
+        assert.ok(q.some((m) => /`cacheHost` and `lbHost` have the same address/.test(m)));
+        const r = validateGluuClusterArgs("gluu", { ...base, existingNodes: nodes, sshPrivateKey: "k", cacheHost: existing("192.0.2.21"), externalLoadBalancer: true, lbCertificatePem: "x" });
+        assert.ok(r.some((m) => /`lbCertificatePem` has no effect with `externalLoadBalancer`/.test(m)));
+        assert.ok(!r.some((m) => /`lbHost` is required/.test(m)), "an external load balancer needs no LB host");
+    });
+});
