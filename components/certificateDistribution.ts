@@ -1,7 +1,7 @@
 // CertificateDistribution: the primary's /etc/certs (and scim-rp.jks, passport-config.json) to every other
 // node through the program (secret stdin, never a copy between hosts), the shared certificates in every
 // node's JRE trust store, then Apache reloaded and oxAuth/oxTrust restarted on each node once everything
-// they load is in place.
+// they load is in place: the primary first, then the members, so that the cluster keeps answering.
 
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
@@ -109,12 +109,14 @@ export class CertificateDistribution extends pulumi.ComponentResource {
         const revision = pulumi.unsecret(
             pulumi.all([exportCerts.stdout, ...(args.restartRevision ?? [])]).apply((parts) => digest(...parts.map(String))),
         );
+        // Two waves, so that some node always serves: the primary first while the members answer, then the
+        // members (in parallel, keeping the critical path short) while the primary answers.
         args.nodes.forEach((node, i) => {
             this.restarts.push(
                 remoteStep(`${node.name}-gluu-restart`, {
                     host: node,
                     create: pulumi.all([profile, revision]).apply(([p, r]) => restartGluuServicesScript(p, { revision: r })),
-                    dependsOn: [trusted[i], ...(args.restartAfter ?? []), ...(args.nodeRestartAfter?.[i] ?? [])],
+                    dependsOn: [trusted[i], ...(args.restartAfter ?? []), ...(args.nodeRestartAfter?.[i] ?? []), ...(i === 0 ? [] : [this.restarts[0]])],
                     parent: this,
                 }),
             );

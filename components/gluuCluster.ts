@@ -117,6 +117,8 @@ export interface GluuClusterArgs {
     cacheDropletSize?: pulumi.Input<string>;
     /** Droplet size of the load balancer. Defaults to `s-1vcpu-2gb`. */
     lbDropletSize?: pulumi.Input<string>;
+    /** Redis password (secret). Defaults to a generated one; set a new value to rotate it. */
+    redisPassword?: pulumi.Input<string>;
     /** Redis persistence: `rdb` (snapshots), `aof` (append-only) or `none`. Defaults to `rdb`. */
     redisPersistence?: RedisPersistence;
     /** Redis `maxmemory` in MiB (least recently used keys evicted). Defaults to no limit. */
@@ -125,6 +127,17 @@ export interface GluuClusterArgs {
     csync2IntervalMinutes?: number;
     /** Name of the ONE node that runs oxTrust Cache Refresh. Defaults to leaving the setting alone. */
     cacheRefreshNode?: string;
+
+    // --- day-2 ---
+    /**
+     * Name of the primary: the node whose LDAP data, files and certificates the others receive. Defaults to the
+     * first node. To replace the primary's host, first make a healthy member the primary (see the README).
+     */
+    primaryNode?: string;
+    /** `protect` the droplets of the nodes and the cache (a scale-in then needs `pulumi state unprotect` first). Defaults to `false`. */
+    protectDroplets?: boolean;
+    /** Keep the droplets of the nodes and the cache in DigitalOcean when they leave the stack (`retainOnDelete`). Defaults to `false`. */
+    retainDroplets?: boolean;
 }
 
 /** Ports cluster members use among themselves: LDAPS, OpenDJ admin and replication, csync2 (over stunnel). */
@@ -302,6 +315,9 @@ function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: 
     const interval = args.csync2IntervalMinutes;
     if (interval !== undefined && (!Number.isInteger(interval) || interval < 1 || interval > 59)) {
         problems.push(`\`csync2IntervalMinutes\` must be an integer 1–59, got ${JSON.stringify(interval)}`);
+    }
+    if (args.primaryNode !== undefined && !nodeNameList.includes(args.primaryNode)) {
+        problems.push(`\`primaryNode\` ${JSON.stringify(args.primaryNode)} is not a node; use one of ${nodeNameList.join(", ")}`);
     }
     if (args.cacheRefreshNode !== undefined && !nodeNameList.includes(args.cacheRefreshNode)) {
         problems.push(`\`cacheRefreshNode\` ${JSON.stringify(args.cacheRefreshNode)} is not a node; use one of ${nodeNameList.join(", ")}`);
@@ -528,6 +544,8 @@ export class GluuCluster extends pulumi.ComponentResource {
                           repoUser: args.repoUser,
                           repoPassword: args.repoPassword,
                           timeSync: args.timeSync,
+                          protectDroplet: args.protectDroplets,
+                          retainDroplet: args.retainDroplets,
                       },
                 { parent: this },
             );
@@ -574,6 +592,9 @@ export class GluuCluster extends pulumi.ComponentResource {
                           sshPrivateKey,
                           sshAgentSocketPath: args.sshAgentSocketPath,
                           timeSync: args.timeSync,
+                          // The cache holds sessions; the load balancer holds nothing worth keeping.
+                          protectDroplet: role === "cache" ? args.protectDroplets : undefined,
+                          retainDroplet: role === "cache" ? args.retainDroplets : undefined,
                       },
                 { parent: this },
             );
@@ -584,13 +605,18 @@ export class GluuCluster extends pulumi.ComponentResource {
 
         // --- cluster services, wired along explicit edges ---
         const ca = new ClusterCa(`${name}-ca`, {}, { parent: this });
-        const installed = this.installedHosts();
+        // The primary (whose data, files and certificates the others receive) goes first for every service.
+        const primaryIndex = args.primaryNode === undefined ? 0 : names.indexOf(args.primaryNode);
+        const order = [primaryIndex, ...names.map((_, i) => i).filter((i) => i !== primaryIndex)];
+        const ordered = order.map((i) => this.nodes[i]);
+        const installed = ordered.map((n) => n.installedHost);
         this.redis = new SecureRedis(
             `${name}-redis`,
             {
                 cacheHost: this.cache.host,
                 clients: this.nodes.map((n) => n.host),
                 ca,
+                password: args.redisPassword,
                 persistence: args.redisPersistence,
                 maxmemoryMb: args.redisMaxmemoryMb,
             },
@@ -604,7 +630,7 @@ export class GluuCluster extends pulumi.ComponentResource {
         this.fileSync = new Csync2Mesh(
             `${name}-csync2`,
             {
-                nodes: this.nodes.map((n) => n.host),
+                nodes: ordered.map((n) => n.host),
                 version,
                 ca,
                 initialSyncAfter: this.nodes.map((n) => n.install),
@@ -635,7 +661,7 @@ export class GluuCluster extends pulumi.ComponentResource {
                 version,
                 hostname: args.hostname,
                 restartAfter: [this.cacheConfig.step],
-                nodeRestartAfter: this.nodes.map((_, i) => [this.redis.ready[i], this.replication.nodeReady[i], this.fileSync.synced[i]]),
+                nodeRestartAfter: order.map((i, k) => [this.redis.ready[i], this.replication.nodeReady[k], this.fileSync.synced[k]]),
                 restartRevision: [this.cacheConfig.revision],
             },
             { parent: this },

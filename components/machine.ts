@@ -54,6 +54,10 @@ export interface MachineArgs {
     sshAgentSocketPath?: pulumi.Input<string>;
     /** Keep the clock synchronised (TLS, replication and tokens all need it). Defaults to `true`. */
     timeSync?: pulumi.Input<boolean>;
+    /** `protect` the droplet: Pulumi refuses to delete or replace it until unprotected. Defaults to `false`. */
+    protectDroplet?: boolean;
+    /** Keep the droplet in DigitalOcean when it leaves the stack (`retainOnDelete`). Defaults to `false`. */
+    retainDroplet?: boolean;
 }
 
 /** Problems with the machine fields of some Args; every problem named by field. */
@@ -148,7 +152,14 @@ export function provisionMachine(name: string, args: MachineArgs, parent: pulumi
                 backups: args.backups ?? false,
                 userData: pulumi.secret(userData),
             },
-            { parent },
+            {
+                parent,
+                protect: args.protectDroplet ?? false,
+                retainOnDelete: args.retainDroplet ?? false,
+                // Only read at creation, and each forces a replacement: a newer image slug, edited user data or
+                // another login key must not rebuild a node with its data. Rebuild deliberately with `--replace`.
+                ignoreChanges: ["image", "userData", "sshKeys"],
+            },
         );
         publicIp = droplet.ipv4Address;
         privateIp = droplet.ipv4AddressPrivate;

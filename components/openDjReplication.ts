@@ -1,7 +1,8 @@
 // OpenDjReplication: multi-master replication of o=gluu and o=site between the Gluu nodes' OpenDJ servers.
 // Prep on every node; joins from the primary one after another (OpenDJ serializes topology changes); one
 // status-driven initialization pushed from the primary; encrypted replication and the primary's keystore on
-// every member; `dsreplication status` as an output. Removing a member disables its replication first.
+// every member; `dsreplication status` as an output. The topology follows the member list: a member that is
+// removed (or a replaced node's old address) is taken out of replication by the primary before its host goes.
 
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
@@ -16,10 +17,10 @@ import {
     opendjKeystoreImportScript,
     opendjPrepScript,
     parseReplicationStatus,
-    replicationDisableScript,
     replicationInitScript,
     replicationJoinScript,
     replicationJoinStdin,
+    replicationPruneScript,
     replicationStatusScript,
     secretLine,
 } from "./render/opendj";
@@ -111,8 +112,21 @@ export class OpenDjReplication extends pulumi.ComponentResource {
             }),
         );
 
-        // Joins run on the primary one after another; deleting one (scale-in) disables that member first.
-        let previous: command.remote.Command | undefined;
+        // The topology follows the member list: servers that are no longer members (scaled in, or a replaced
+        // node's old address) are removed first. A join has no delete of its own: deleting it would disable a
+        // node that merely became the primary.
+        const prune = remoteStep(`${primary.name}-repl-prune`, {
+            host: primary,
+            create: pulumi
+                .all([profile, primary.privateAddress, memberAddresses])
+                .apply(([p, primaryAddress, addresses]) => replicationPruneScript({ profile: p, primaryAddress, members: addresses, ...common })),
+            secretStdin: adminStdin,
+            dependsOn: [prep[0]],
+            parent: this,
+        });
+
+        // Joins run on the primary one after another (OpenDJ serializes topology changes).
+        let previous: command.remote.Command = prune;
         const joins = members.map((member, i) => {
             const options = pulumi.all([profile, primary.privateAddress, member.privateAddress]).apply(([p, primaryAddress, memberAddress]) => ({
                 profile: p,
@@ -123,9 +137,8 @@ export class OpenDjReplication extends pulumi.ComponentResource {
             const join = remoteStep(`${member.name}-repl-join`, {
                 host: primary,
                 create: options.apply(replicationJoinScript),
-                delete: options.apply(replicationDisableScript),
                 secretStdin: pulumi.all([dmPassword, adminPassword]).apply(([dm, admin]) => replicationJoinStdin(dm, admin)),
-                dependsOn: [prep[0], prep[i + 1], ...(previous ? [previous] : [])],
+                dependsOn: [prep[0], prep[i + 1], previous],
                 parent: this,
             });
             previous = join;

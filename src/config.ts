@@ -6,7 +6,7 @@ import { PROFILES, SUPPORTED_VERSIONS, normalizeVersion } from "../components/pr
 import { isAddress, isFqdn, isHostKey, isHostName } from "../components/validation";
 
 /** Keys whose values are secrets: never echoed in errors, wrapped as secrets by the program. */
-export const SECRET_KEYS = ["sshPrivateKey", "ldapPassword", "adminPassword", "repoPassword", "lbPrivateKey"] as const;
+export const SECRET_KEYS = ["sshPrivateKey", "ldapPassword", "adminPassword", "repoPassword", "lbPrivateKey", "redisPassword"] as const;
 
 const CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/([0-9]|[12]\d|3[0-2])$/;
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
@@ -102,10 +102,14 @@ export const stackConfigSchema = z
         serviceDropletImage: z.string().regex(/^([a-z0-9][a-z0-9.-]*|\d+)$/, "must be an image slug or a custom image ID").optional(),
         cacheDropletSize: z.string().regex(SLUG, "must be a DigitalOcean size slug like `s-1vcpu-2gb`").optional(),
         lbDropletSize: z.string().regex(SLUG, "must be a DigitalOcean size slug like `s-1vcpu-2gb`").optional(),
+        redisPassword: z.string().regex(/^[A-Za-z0-9._~-]{16,128}$/, "must be 16–128 characters of letters, digits and . _ ~ - (safe in redis.conf and LDAP)").optional(),
         redisPersistence: z.enum(["rdb", "aof", "none"], { error: "must be `rdb`, `aof` or `none`" }).default("rdb"),
         redisMaxmemoryMb: json(z.number({ error: "must be an integer ≥ 16" }).int("must be an integer ≥ 16").min(16, "must be an integer ≥ 16")).optional(),
         csync2IntervalMinutes: json(z.number({ error: "must be an integer 1–59" }).int("must be an integer 1–59").min(1, "must be an integer 1–59").max(59, "must be an integer 1–59")).default(2),
         cacheRefreshNode: z.string().refine(isHostName, "must be a node's name like `gluu-1`").optional(),
+        primaryNode: z.string().refine(isHostName, "must be a node's name like `gluu-1`").optional(),
+        protectDroplets: json(z.boolean({ error: "must be true or false" })).default(false),
+        retainDroplets: json(z.boolean({ error: "must be true or false" })).default(false),
     })
     .strict();
 
@@ -311,13 +315,17 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
             }
         }
     }
-    if (c.cacheRefreshNode !== undefined) {
-        const names = existing
-            ? c.existingNodeAddresses!.map((_, i) => c.existingNodeNames?.[i] ?? `${c.clusterName}-${i + 1}`)
-            : Array.from({ length: c.nodeCount ?? 0 }, (_, i) => `${c.clusterName}-${i + 1}`);
-        if (!names.includes(c.cacheRefreshNode)) {
-            problems.push(`gluu:cacheRefreshNode ${c.cacheRefreshNode} is not a node; use one of ${names.join(", ")}`);
+    const names = existing
+        ? c.existingNodeAddresses!.map((_, i) => c.existingNodeNames?.[i] ?? `${c.clusterName}-${i + 1}`)
+        : Array.from({ length: c.nodeCount ?? 0 }, (_, i) => `${c.clusterName}-${i + 1}`);
+    for (const k of ["cacheRefreshNode", "primaryNode"] as const) {
+        const v = c[k];
+        if (v !== undefined && !names.includes(v)) {
+            problems.push(`gluu:${k} ${v} is not a node; use one of ${names.join(", ")}`);
         }
+    }
+    if (existing && (c.protectDroplets || c.retainDroplets)) {
+        problems.push("gluu:protectDroplets and gluu:retainDroplets are for droplets and have no effect with gluu:existingNodeAddresses; remove them");
     }
     return problems;
 }

@@ -56,10 +56,14 @@ export function clusterArgs(c: StackConfig): GluuClusterArgs {
         serviceDropletImage: c.serviceDropletImage,
         cacheDropletSize: c.cacheDropletSize,
         lbDropletSize: c.lbDropletSize,
+        redisPassword: secret(c.redisPassword),
         redisPersistence: c.redisPersistence,
         redisMaxmemoryMb: c.redisMaxmemoryMb,
         csync2IntervalMinutes: c.csync2IntervalMinutes,
         cacheRefreshNode: c.cacheRefreshNode,
+        primaryNode: c.primaryNode,
+        protectDroplets: c.protectDroplets,
+        retainDroplets: c.retainDroplets,
     };
 }
 

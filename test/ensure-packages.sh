@@ -2,8 +2,9 @@
 # Installs the Debian packages the tests run for real (shellcheck; the services of the live checks), when
 # they are missing and we are root. Run by `npm test` (pretest) and by .ci/run.
 set -euo pipefail
-# chrony: GluuNode's base step starts it for time sync on hosts without systemd (the live test bed).
-packages=(shellcheck openssl nginx redis-server redis-tools stunnel4 csync2 openbsd-inetd openssh-server openssh-client slapd ldap-utils jq iproute2 chrony)
+# chrony: GluuNode's base step starts it for time sync on hosts without systemd (the live test bed);
+# cron: the csync2 cron step; tcpdump: the live check that csync2 traffic between hosts is encrypted.
+packages=(shellcheck openssl nginx redis-server redis-tools stunnel4 csync2 openbsd-inetd openssh-server openssh-client slapd ldap-utils jq iproute2 chrony cron tcpdump)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

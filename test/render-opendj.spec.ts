@@ -14,6 +14,7 @@ import {
     REPLICATION_STATUS_AWK,
     ReplicationStatusRow,
     replicationDisableScript,
+    replicationPruneScript,
     replicationInitScript,
     replicationJoinScript,
     replicationJoinStdin,
@@ -622,6 +623,29 @@ describe("render/opendj contract (stand-in OpenDJ tools in a private namespace; 
         assert.strictEqual(none.code, 0, none.stderr);
         assert.match(none.stdout, /127\.0\.0\.9 is not in the replication topology: nothing to disable/);
         assert.ok(!sb.calls().some((c) => c.startsWith("dsreplication disable")));
+    });
+
+    it("prune: removes only servers that are no longer members (a scaled-in node, a replaced node's old address)", () => {
+        sb.write("opt/status.txt", statusOf([r("o=gluu", "127.0.0.1:4444", "1500", "11"), r("o=gluu", "127.0.0.2:4444", "1500", "12"), r("o=gluu", "127.0.0.9:4444", "1500", "19"), r("o=site", "127.0.0.9:4444", "3", "29")]));
+        fs.mkdirSync(path.join(sb.dir, "varlib/gluu-cluster"), { recursive: true });
+        sb.write("varlib/gluu-cluster/replication-initialized.tsv", "o=gluu\t127.0.0.2:4444\t12\no=gluu\t127.0.0.9:4444\t19\n");
+        const res = sb.run(innerOf(replicationPruneScript({ profile: P316, primaryAddress: "127.0.0.1", members: ["127.0.0.2"] })), "admin pw\n");
+        assert.strictEqual(res.code, 0, res.stderr);
+        const disables = sb.calls().filter((c) => c.startsWith("dsreplication disable")).map((c) => c.replace(/ --adminPasswordFile \S+/, ""));
+        assert.deepStrictEqual(disables, ["dsreplication disable --disableAll --hostname 127.0.0.9 --port 4444 --adminUID admin --trustAll --no-prompt"]);
+        assert.match(res.stdout, /changed replication disabled on 127\.0\.0\.9:4444 \(no longer a member\)/);
+        assert.strictEqual(sb.read("varlib/gluu-cluster/replication-initialized.tsv"), "o=gluu\t127.0.0.2:4444\t12\n");
+        assert.match(sb.read("opt/pwfiles.log"), /^--adminPasswordFile 600 admin pw$/m);
+    });
+
+    it("init with a member list ignores a replaced node's old address instead of refusing on it", () => {
+        const rows = [r("o=gluu", "127.0.0.1:4444", "1500", "11"), r("o=gluu", "127.0.0.2:4444", "0", "12"), ["o=gluu", "127.0.0.9:4444", "", "true", "19", "1", "8989", "", "", "true"]];
+        sb.write("opt/status.txt", statusOf(rows));
+        const blind = sb.run(innerOf(replicationInitScript({ profile: P316, primaryAddress: "127.0.0.1", baseDns: ["o=gluu"] })), "admin pw\n");
+        assert.notStrictEqual(blind.code, 0, "without the member list the unknown server blocks initialization");
+        const res = sb.run(innerOf(replicationInitScript({ profile: P316, primaryAddress: "127.0.0.1", baseDns: ["o=gluu"], members: ["127.0.0.2"] })), "admin pw\n");
+        assert.strictEqual(res.code, 0, res.stderr);
+        assert.match(res.stdout, /changed o=gluu initialized on all members from 127\.0\.0\.1/);
     });
 
     it("crypto manager: sets ssl-encryption once; a re-run leaves it", () => {

@@ -50,7 +50,7 @@ describe("OpenDjReplication (alone, under mocks)", () => {
         const join3 = byName(rs, "gluu-3-repl-join");
         assert.strictEqual(join2.host, "gluu-1");
         assert.strictEqual(join3.host, "gluu-1");
-        assert.deepStrictEqual(deps(rs, "gluu-2-repl-join").sort(), ["gluu-1-opendj-prep", "gluu-2-opendj-prep"]);
+        assert.deepStrictEqual(deps(rs, "gluu-2-repl-join").sort(), ["gluu-1-opendj-prep", "gluu-1-repl-prune", "gluu-2-opendj-prep"]);
         assert.deepStrictEqual(deps(rs, "gluu-3-repl-join").sort(), ["gluu-1-opendj-prep", "gluu-2-repl-join", "gluu-3-opendj-prep"]);
         for (const j of ["gluu-2-repl-join", "gluu-3-repl-join"]) {
             const t = text(rs, j);
@@ -66,10 +66,14 @@ describe("OpenDjReplication (alone, under mocks)", () => {
         assert.match(text(rs, "gluu-3-repl-join"), /^member='?10\.0\.0\.13'?$/m);
     });
 
-    it("removes a member from replication when its join is deleted (delete = dsreplication disable, fed the join's stdin)", () => {
-        const del = text(rs, "gluu-3-repl-join", "delete");
-        assert.match(del, /dsreplication" disable --disableAll --hostname "\$member"/);
-        assert.match(del, /^member='?10\.0\.0\.13'?$/m);
+    it("keeps the topology equal to the member list: the primary removes former members before any join; joins have no delete", () => {
+        const prune = text(rs, "gluu-1-repl-prune");
+        assert.match(prune, /^keep='10\.0\.0\.11:4444 10\.0\.0\.12:4444 10\.0\.0\.13:4444'$/m);
+        assert.match(prune, /dsreplication" disable --disableAll --hostname "\$\{server%:\*\}"/);
+        assert.deepStrictEqual(deps(rs, "gluu-1-repl-prune"), ["gluu-1-opendj-prep"]);
+        for (const j of ["gluu-2-repl-join", "gluu-3-repl-join"]) {
+            assert.strictEqual(byName(rs, j).inputs.delete, undefined, `${j}: deleting a join (a node that became primary) disables nothing`);
+        }
     });
 
     it("initializes once from the primary after every join; the topology is part of the step so scale-out re-runs it", () => {
@@ -77,6 +81,7 @@ describe("OpenDjReplication (alone, under mocks)", () => {
         const t = text(rs, "gluu-1-repl-init");
         assert.match(t, /# Topology when rendered: 10\.0\.0\.11 \(primary\), 10\.0\.0\.12, 10\.0\.0\.13/);
         assert.match(t, /initialize-all/);
+        assert.match(t, /^keep='10\.0\.0\.12:4444 10\.0\.0\.13:4444'$/m, "only wanted members are initialized");
     });
 
     it("encrypts replication on every node and copies the primary's keystore to members only after initialization", () => {
@@ -270,7 +275,9 @@ describe("CertificateDistribution (alone, under mocks)", () => {
             assert.deepStrictEqual(deps(rs, `${n.name}-truststore`), [`${n.name}-certs-import`]);
             assert.match(text(rs, `${n.name}-truststore`), /^lb=idp\.example\.org$/m);
         }
-        for (const n of NODES) assert.deepStrictEqual(deps(rs, `${n.name}-gluu-restart`), [`${n.name}-truststore`]);
+        // Restarts come in two waves: the primary first, then the members, so some node always answers.
+        assert.deepStrictEqual(deps(rs, "gluu-1-gluu-restart"), ["gluu-1-truststore"]);
+        for (const n of NODES.slice(1)) assert.deepStrictEqual(deps(rs, `${n.name}-gluu-restart`), [`${n.name}-truststore`, "gluu-1-gluu-restart"]);
     });
 
     it("re-runs the restarts when what the services load changes (revision), and only then", async () => {

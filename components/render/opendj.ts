@@ -238,6 +238,7 @@ BEGIN {
 }
 tolower($1) == lbase {
   if (tolower($2) == lprimary) { pfound = 1; pe = $3; next }
+  if (keep != "" && index(" " tolower(keep) " ", " " tolower($2) " ") == 0) { next }
   if ($4 != "true") { skipped[++ns] = $2; next }
   n++; srv[n] = $2; ent[n] = $3; ds[n] = $5; mc[n] = $8
 }
@@ -642,12 +643,14 @@ export function replicationInitScript(o: ReplicationInitOptions): string {
         replicationStatusFunctions(c.adminPort, c.adminUid),
         [
             `repl_plan() {`,
-            `  awk -v base="$1" -v primary="$2" -v marker="$3" -v min_entries="$4" -v max_mc="$5" ${shq(REPLICATION_PLAN_AWK)}`,
+            `  awk -v base="$1" -v primary="$2" -v marker="$3" -v min_entries="$4" -v max_mc="$5" -v keep="$keep" ${shq(REPLICATION_PLAN_AWK)}`,
             `}`,
         ].join("\n"),
         [
             `primary=${shq(c.primary)}`,
             `admin_port=${c.adminPort}`,
+            `# The wanted members; servers status still lists under other addresses (replaced hosts) are left out.`,
+            `keep=${shq(members.map((m) => `${m}:${c.adminPort}`).join(" "))}`,
             `marker=${shq(REPLICATION_INIT_MARKER)}`,
             `install -d -m 0700 "$(dirname "$marker")"`,
             `touch "$marker"`,
@@ -711,6 +714,62 @@ export function replicationInitScript(o: ReplicationInitOptions): string {
         ].join("\n"),
     );
     return script(`Initialize OpenDJ replicas from ${c.primary} (Gluu ${c.profile.version})`, inContainer(c.profile, inner));
+}
+
+/** Arguments of `replicationPruneScript`. */
+export interface ReplicationPruneOptions extends ReplicationOptions {
+    /** Addresses of the members that stay (besides the primary). Every other server in the topology is removed. */
+    members: string[];
+}
+
+/**
+ * Make the topology match the wanted members (runs on the PRIMARY, inside its container): every server that
+ * `dsreplication status` lists but that is neither the primary nor one of `members` (a node scaled in, or a
+ * replaced node's old address) gets `dsreplication disable --disableAll`, and is forgotten in the
+ * initialization record. A server that cannot be reached (a destroyed droplet) is reported on stderr with what
+ * to do, and skipped: the initialization ignores it, and it must not block the cluster's convergence.
+ * The member list is part of the text, so a change of membership re-runs the step.
+ *
+ * stdin: line 1 = replication admin password.
+ */
+export function replicationPruneScript(o: ReplicationPruneOptions): string {
+    const c = common(o);
+    const members = o.members.map((m, i) => assertHost(`members[${i}]`, m));
+    const keep = [c.primary, ...members].map((m) => `${m}:${c.adminPort}`);
+    const inner = script(
+        `Inside the Gluu ${c.profile.version} container of the primary: remove servers that are no longer members`,
+        OPENDJ_ENV,
+        secretFilesFromStdin([{ variable: "admin_pw_file", what: "the replication admin password" }]),
+        replicationStatusFunctions(c.adminPort, c.adminUid),
+        [
+            `primary=${shq(c.primary)}`,
+            `keep=${shq(keep.join(" "))}`,
+            `marker=${shq(REPLICATION_INIT_MARKER)}`,
+            `status_text="$secret_dir/status.txt"`,
+            `# Before the first join the admin user does not exist and status fails: then there is nothing to prune.`,
+            `if ! repl_status "$primary" > "$status_text"; then`,
+            `  echo "no replication topology on $primary yet: nothing to prune"`,
+            `  exit 0`,
+            `fi`,
+            `repl_status_tsv < "$status_text" | cut -f2 | sort -u | while IFS= read -r server; do`,
+            `  case " $keep " in *" $server "*) continue ;; esac`,
+            `  log="$secret_dir/disable.log"`,
+            `  if "$dj_bin/dsreplication" disable --disableAll --hostname "\${server%:*}" --port "\${server##*:}" \\`,
+            `      --adminUID ${shq(c.adminUid)} --adminPasswordFile "$admin_pw_file" --trustAll --no-prompt > "$log" 2>&1; then`,
+            `    echo "changed replication disabled on $server (no longer a member)"`,
+            `  else`,
+            `    cat "$log" >&2`,
+            `    echo "warning: $server is no longer a member but could not be removed from replication (unreachable?);" >&2`,
+            `    echo "  it is ignored from now on; if it comes back, run dsreplication disable --disableAll on it" >&2`,
+            `  fi`,
+            `  if [ -f "$marker" ]; then`,
+            `    awk -F'\\t' -v s="$server" 'tolower($2) != tolower(s)' "$marker" > "$marker.new"`,
+            `    if ! cmp -s "$marker.new" "$marker"; then mv -f "$marker.new" "$marker"; else rm -f "$marker.new"; fi`,
+            `  fi`,
+            `done`,
+        ].join("\n"),
+    );
+    return script(`Remove former members from OpenDJ replication (Gluu ${c.profile.version})`, inContainer(c.profile, inner));
 }
 
 /**

@@ -1,0 +1,144 @@
+// Day-2 operations as ordinary edits of the stack: each compares the registrations of two runs of the real
+// program (before and after the edit) the way `pulumi preview` would classify them (src/diff.ts).
+import * as assert from "assert";
+import { ResourceDiff, diffPlans } from "../src/diff";
+import { REMOTE_COMMAND, RecordedResource } from "../src/record";
+import { byName, recordConfig, stackConfig, unwrap } from "./helpers/program";
+
+const prod = (nodes: number, extra: Record<string, string> = {}) => ({ ...stackConfig("prod"), nodeCount: String(nodes), ...extra });
+const names = (ds: ResourceDiff[], action: string) => ds.filter((d) => d.action === action).map((d) => d.name).sort();
+const isStep = (d: ResourceDiff) => d.type === REMOTE_COMMAND;
+
+describe("day 2: scale out 3 → 4", () => {
+    let after: RecordedResource[];
+    let diff: ResourceDiff[];
+    before(async () => {
+        const was = await recordConfig(prod(3));
+        after = await recordConfig(prod(4));
+        diff = diffPlans(was, after);
+    });
+
+    it("replaces nothing and re-runs no install; every created resource belongs to the new node", () => {
+        assert.deepStrictEqual(names(diff, "replace"), []);
+        assert.deepStrictEqual(names(diff, "delete"), []);
+        assert.ok(!diff.some((d) => d.name.endsWith("-install") && d.action !== "same" && d.action !== "create"));
+        for (const d of diff.filter((x) => x.action === "create")) {
+            assert.match(d.name, /^gluu-4(-|$)/, `${d.name} is the new node's`);
+        }
+    });
+
+    it("updates only the configuration fan-out: hosts, csync2 peers, replication topology, LB upstreams, LDAP servers, restarts", () => {
+        const updated = diff.filter((d) => d.action === "update");
+        for (const d of updated) {
+            assert.ok(isStep(d), `${d.name}: only remote steps change (no droplet, key or certificate)`);
+            assert.match(d.name, /-(hosts|csync2|csync2-transport|csync2-first-sync|csync2-sync|repl-prune|repl-init|repl-status|nginx|health|ldap-cache-config|gluu-restart)$/, `${d.name} is fan-out`);
+        }
+        for (const must of ["gluu-1-hosts", "gluu-1-csync2", "gluu-1-repl-init", "gluu-lb-nginx", "gluu-1-ldap-cache-config"]) {
+            assert.ok(updated.some((d) => d.name === must), `${must} updates`);
+        }
+    });
+
+    it("joins the new node with one existing member and initializes only members that need it", () => {
+        const join = byName(after, "gluu-4-repl-join");
+        const text = String(unwrap(join.inputs.create).value);
+        assert.match(text, /--host1 "\$primary"/);
+        assert.deepStrictEqual(
+            join.dependsOn.map((u) => after.find((r) => r.urn === u)!.name).sort(),
+            ["gluu-1-install", "gluu-1-opendj-prep", "gluu-3-repl-join", "gluu-4-opendj-prep"],
+        );
+        const init = String(unwrap(byName(after, "gluu-1-repl-init").inputs.create).value);
+        assert.match(init, /dsreplication" initialize --baseDN/, "per-member initialize exists for a partial scale-out");
+        assert.match(init, /keep='10\.110\.0\.\d+:4444 10\.110\.0\.\d+:4444 10\.110\.0\.\d+:4444'/);
+    });
+});
+
+describe("day 2: scale in 3 → 2", () => {
+    let diff: ResourceDiff[];
+    let after: RecordedResource[];
+    before(async () => {
+        const was = await recordConfig(prod(3));
+        after = await recordConfig(prod(2));
+        diff = diffPlans(was, after);
+    });
+
+    it("removes the node from replication on the primary (an update, which runs before any delete), then the node goes", () => {
+        const prune = diff.find((d) => d.name === "gluu-1-repl-prune")!;
+        assert.strictEqual(prune.action, "update");
+        const text = String(unwrap(byName(after, "gluu-1-repl-prune").inputs.create).value);
+        assert.match(text, /^keep='10\.110\.0\.\d+:4444 10\.110\.0\.\d+:4444'$/m);
+        const deleted = names(diff, "delete");
+        assert.ok(deleted.includes("gluu-3-droplet") && deleted.includes("gluu-3-repl-join"));
+        assert.ok(deleted.every((n) => n.startsWith("gluu-3")), deleted.join(", "));
+        assert.deepStrictEqual(names(diff, "replace"), []);
+    });
+
+    it("refuses to go below two nodes, by key", async () => {
+        await assert.rejects(async () => recordConfig(prod(1)), /gluu:nodeCount must be an integer ≥ 2/);
+    });
+});
+
+describe("day 2: make another node the primary (before replacing the old primary's host)", () => {
+    let diff: ResourceDiff[];
+    let after: RecordedResource[];
+    before(async () => {
+        const was = await recordConfig(prod(3));
+        after = await recordConfig(prod(3, { primaryNode: "gluu-2" }));
+        diff = diffPlans(was, after);
+    });
+
+    it("moves the primary's steps to gluu-2 without replacing any host and without disabling anyone", () => {
+        assert.deepStrictEqual(names(diff, "replace"), []);
+        assert.ok(!diff.some((d) => d.type !== REMOTE_COMMAND && d.action !== "same"), "only steps change");
+        assert.strictEqual(byName(after, "gluu-2-repl-init").host, "gluu-2");
+        assert.strictEqual(byName(after, "gluu-1-repl-join").host, "gluu-2", "the old primary now joins the new one");
+        for (const d of diff.filter((x) => x.action === "delete")) {
+            // A deleted join had no delete script: nothing is disabled by the move.
+            assert.ok(!d.runs || d.runs.length === 0, `${d.name} runs nothing when deleted`);
+        }
+    });
+
+    it("the new primary initializes others only if its own o=gluu holds data (runtime guard in the step)", () => {
+        const init = String(unwrap(byName(after, "gluu-2-repl-init").inputs.create).value);
+        assert.match(init, /if \[ "\$base_dn" = o=gluu \]; then min=100; fi/);
+        assert.match(init, /Refusing to initialize replication from/);
+    });
+});
+
+describe("day 2: rotate the Redis password", () => {
+    it("re-runs exactly the steps that use it: Redis, the health checks, the LDAP cache config and the restarts", async () => {
+        const was = await recordConfig(prod(2, { redisPassword: "first-redis-password-0001" }));
+        const after = await recordConfig(prod(2, { redisPassword: "second-redis-password-002" }));
+        const diff = diffPlans(was, after);
+        assert.deepStrictEqual(names(diff, "replace"), []);
+        assert.deepStrictEqual(names(diff, "update"), [
+            "gluu-1-gluu-restart",
+            "gluu-1-ldap-cache-config",
+            "gluu-1-redis-health",
+            "gluu-2-gluu-restart",
+            "gluu-2-redis-health",
+            "gluu-cache-redis",
+        ]);
+        // The members restart only after the primary answers again: never all at once.
+        const restart2 = byName(after, "gluu-2-gluu-restart");
+        assert.ok(restart2.dependsOn.includes(byName(after, "gluu-1-gluu-restart").urn));
+    });
+});
+
+describe("day 2: data-bearing droplets", () => {
+    it("ignore a newer image, edited user data and another login key instead of rebuilding a node (rebuild with --replace)", async () => {
+        const was = await recordConfig(prod(2));
+        const after = await recordConfig(prod(2, { dropletImage: "ubuntu-20-04-x64" }));
+        const diff = diffPlans(was, after);
+        // The recorded inputs change, but the provider is told to ignore them: see components/machine.ts.
+        const droplets = diff.filter((d) => d.type === "digitalocean:index/droplet:Droplet" && d.action !== "same");
+        assert.ok(droplets.length > 0, "the image is an input the diff sees");
+        const src = require("fs").readFileSync(require("path").resolve(__dirname, "../components/machine.ts"), "utf8");
+        assert.match(src, /ignoreChanges: \["image", "userData", "sshKeys"\]/);
+    });
+
+    it("prod keeps retired droplets (retainDroplets), documented; existing hosts refuse the droplet-only switches", async () => {
+        assert.strictEqual(stackConfig("prod").retainDroplets, "true");
+        const { parseStackConfig } = await import("../src/config");
+        assert.throws(() => parseStackConfig({ ...stackConfig("byo"), protectDroplets: "true" }), /gluu:protectDroplets and gluu:retainDroplets are for droplets/);
+    });
+});
