@@ -41,7 +41,17 @@ export function isAddress(v: string): boolean {
     return IPV4.test(v) || FQDN.test(v) || HOST_NAME.test(v);
 }
 export function isHostKey(v: string): boolean {
-    return HOST_KEY.test(v.trim()) && !/[\r\n]/.test(v.trim());
+    const t = v.trim();
+    if (!HOST_KEY.test(t) || /[\r\n]/.test(t)) {
+        return false;
+    }
+    // The key blob starts with its own type name; an ed25519 blob is exactly 51 bytes.
+    const [type, b64] = t.split(" ");
+    const blob = Buffer.from(b64, "base64");
+    if (blob.length < 4) return false;
+    const len = blob.readUInt32BE(0);
+    if (blob.subarray(4, 4 + len).toString("latin1") !== type) return false;
+    return type !== "ssh-ed25519" || blob.length === 51;
 }
 export function isPort(v: unknown): boolean {
     return typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 65535;

@@ -1,6 +1,7 @@
 // The stack's configuration: every `gluu:*` key, validated all at once before anything is created.
 // Pure: takes the raw config strings Pulumi holds and returns typed values or every problem by key.
 
+import { X509Certificate, createPrivateKey, createPublicKey } from "crypto";
 import { z } from "zod";
 import { PROFILES, SUPPORTED_VERSIONS, normalizeVersion } from "../components/profiles";
 import { isAddress, isFqdn, isHostKey, isHostName } from "../components/validation";
@@ -29,7 +30,39 @@ function fromJson(v: unknown): unknown {
 }
 const json = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(fromJson, schema);
 
-const text = (what: string) => z.string({ error: `must be ${what}` }).min(1, `must be ${what}`).refine((s) => !/[\r\n]/.test(s), "must be one line");
+const text = (what: string) =>
+    z
+        .string({ error: `must be ${what}` })
+        .min(1, `must be ${what}`)
+        .refine((s) => !/[\r\n]/.test(s), "must be one line")
+        // setup.py puts these into certificate subjects (where "/" starts a new field) and its templates.
+        .refine((s) => !/["\\/$`<>]/.test(s), "must be plain text without \" \\ / $ ` < > (setup.py writes it into certificate subjects and templates)");
+
+/** A private key that really parses: PEM through Node's crypto, OpenSSH by its magic. */
+function parsesAsPrivateKey(s: string): boolean {
+    const openssh = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(s);
+    if (openssh) {
+        return Buffer.from(openssh[1].replace(/\s+/g, ""), "base64").subarray(0, 15).toString("latin1") === "openssh-key-v1\0";
+    }
+    try {
+        createPrivateKey(s);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** Every PEM block parses as an X.509 certificate, and there is at least one. */
+function parsesAsCertificates(s: string): boolean {
+    const blocks = s.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+    if (blocks.length === 0 || /PRIVATE KEY/.test(s)) return false;
+    try {
+        blocks.forEach((b) => new X509Certificate(b));
+        return true;
+    } catch {
+        return false;
+    }
+}
 const port = json(z.number({ error: "must be an integer 1–65535" }).int("must be an integer 1–65535").min(1, "must be an integer 1–65535").max(65535, "must be an integer 1–65535"));
 
 /** The schema of the `gluu:` namespace. Each field's message completes "gluu:<key> …". */
@@ -47,7 +80,7 @@ export const stackConfigSchema = z
         city: text("a city name"),
         state: text("a state or region name"),
         countryCode: z.string({ error: "is required: two upper-case letters, e.g. `US`" }).regex(/^[A-Z]{2}$/, "must be two upper-case letters (ISO 3166), e.g. `US`"),
-        adminEmail: z.string({ error: "is required" }).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "must be an e-mail address"),
+        adminEmail: z.string({ error: "is required" }).regex(/^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, "must be an e-mail address"),
 
         nodeCount: json(z.number({ error: "must be an integer ≥ 2" }).int("must be an integer ≥ 2").min(2, "must be an integer ≥ 2 (a cluster needs two nodes)")).optional(),
         // Existing hosts as parallel lists: Pulumi's config schema has no object type, only lists of scalars.
@@ -63,10 +96,10 @@ export const stackConfigSchema = z
         ).optional(),
         existingNodeNames: json(z.array(z.string().refine(isHostName, "must be a lower-case host name like `gluu-1`"), { error: "must be a list of names" })).optional(),
 
-        region: z.string().regex(SLUG, "must be a DigitalOcean region slug like `fra1`").optional(),
+        region: z.string().regex(/^[a-z]{3}[0-9]$/, "must be a DigitalOcean region slug like `fra1`").optional(),
         dropletSize: z.string().regex(SLUG, "must be a DigitalOcean size slug like `s-4vcpu-8gb`").default("s-4vcpu-8gb"),
         dropletImage: z.string().regex(/^([a-z0-9][a-z0-9.-]*|\d+)$/, "must be an image slug or a custom image ID").optional(),
-        vpcUuid: z.string().regex(/^[0-9a-f-]{36}$/, "must be a VPC UUID").optional(),
+        vpcUuid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "must be a VPC UUID").optional(),
         vpcIpRange: z.string().regex(CIDR, "must be a CIDR like `10.110.0.0/20`").optional(),
         tags: json(z.array(z.string().regex(/^[a-z0-9:_-]+$/, "must be a DigitalOcean tag name"))).optional(),
         monitoring: json(z.boolean({ error: "must be true or false" })).default(true),
@@ -78,15 +111,16 @@ export const stackConfigSchema = z
             .optional(),
 
         sshKeyFingerprints: json(z.array(z.string().regex(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$|^\d+$/, "must be an MD5 fingerprint `aa:bb:…` or a key ID"))).optional(),
-        sshPrivateKey: z.string().refine((s) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(s), "must be a PEM/OpenSSH private key").optional(),
-        sshAgentSocketPath: z.string().optional(),
+        sshPrivateKey: z.string().refine(parsesAsPrivateKey, "must be a PEM/OpenSSH private key").optional(),
+        sshAgentSocketPath: z.string().regex(/^\/\S*$/, "must be an absolute path").optional(),
         sshUser: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "must be a user name").default("root"),
         sshPort: port.default(22),
 
         ldapPassword: z.string().regex(/^[A-Za-z0-9._~-]{12,64}$/, "must be 12–64 characters of letters, digits and . _ ~ - (safe in LDIF and shell)").optional(),
         adminPassword: z.string().regex(/^[A-Za-z0-9._~-]{12,64}$/, "must be 12–64 characters of letters, digits and . _ ~ - (safe in LDIF and shell)").optional(),
         repoUser: z.string().regex(/^[^\s:]+$/, "must be a user name without spaces or ':'").optional(),
-        repoPassword: z.string().regex(/^[^\r\n]+$/, "must be one line").optional(),
+        // apt's auth.conf separates fields by white space.
+        repoPassword: z.string().regex(/^\S+$/, "must be one line without spaces").optional(),
         timeSync: json(z.boolean({ error: "must be true or false" })).default(true),
 
         // The cache and the load balancer: droplets by default; existing servers with existingNodeAddresses.
@@ -97,8 +131,8 @@ export const stackConfigSchema = z
         existingLbPrivateAddress: z.string().refine(isAddress, "must be an IPv4 address or a host name").optional(),
         existingLbHostKey: z.string().refine(isHostKey, HOST_KEY_HINT).optional(),
         externalLoadBalancer: json(z.boolean({ error: "must be true or false" })).default(false),
-        lbCertificate: z.string().refine((s) => /-----BEGIN CERTIFICATE-----/.test(s) && !/PRIVATE KEY/.test(s), "must be a PEM certificate (chain) and nothing else").optional(),
-        lbPrivateKey: z.string().refine((s) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(s), "must be a PEM private key").optional(),
+        lbCertificate: z.string().refine(parsesAsCertificates, "must be a PEM certificate (chain) and nothing else").optional(),
+        lbPrivateKey: z.string().refine((s) => !/OPENSSH/.test(s) && parsesAsPrivateKey(s), "must be a PEM private key").optional(),
         serviceDropletImage: z.string().regex(/^([a-z0-9][a-z0-9.-]*|\d+)$/, "must be an image slug or a custom image ID").optional(),
         cacheDropletSize: z.string().regex(SLUG, "must be a DigitalOcean size slug like `s-1vcpu-2gb`").optional(),
         lbDropletSize: z.string().regex(SLUG, "must be a DigitalOcean size slug like `s-1vcpu-2gb`").optional(),
@@ -205,6 +239,15 @@ export function parseStackConfig(raw: Record<string, string>): StackConfig {
         if (!c.sshPrivateKey && !c.sshAgentSocketPath) {
             problems.push("gluu:sshPrivateKey (set it with `pulumi config set --secret gluu:sshPrivateKey < key`) or gluu:sshAgentSocketPath is required to log in to existing hosts");
         }
+        const privates = c.existingNodePrivateAddresses ?? [];
+        privates.forEach((a, i) => {
+            if (privates.indexOf(a) !== i) {
+                problems.push(`gluu:existingNodePrivateAddresses[${i}] ${a} is also gluu:existingNodePrivateAddresses[${privates.indexOf(a)}]; each node needs its own host`);
+            }
+            if (a === c.hostname) {
+                problems.push(`gluu:existingNodePrivateAddresses[${i}] equals gluu:hostname; the cluster's name belongs to the load balancer, not to a node`);
+            }
+        });
         existing.forEach((a, i) => {
             if (existing.indexOf(a) !== i) {
                 problems.push(`gluu:existingNodeAddresses[${i}] ${a} is also gluu:existingNodeAddresses[${existing.indexOf(a)}]; each node needs its own host`);
@@ -303,6 +346,13 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
             if (raw[k] !== undefined) {
                 problems.push(`gluu:${k} has no effect with gluu:externalLoadBalancer (your load balancer holds the certificate); remove it`);
             }
+        }
+    }
+    if (c.lbCertificate !== undefined && c.lbPrivateKey !== undefined) {
+        const leaf = new X509Certificate(c.lbCertificate.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/)![0]);
+        const pub = (k: import("crypto").KeyObject) => k.export({ type: "spki", format: "der" }).toString("base64");
+        if (pub(leaf.publicKey) !== pub(createPublicKey(createPrivateKey(c.lbPrivateKey)))) {
+            problems.push("gluu:lbPrivateKey does not belong to gluu:lbCertificate (the first certificate must be the server's own)");
         }
     }
     if ((c.lbCertificate === undefined) !== (c.lbPrivateKey === undefined)) {

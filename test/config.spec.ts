@@ -1,7 +1,10 @@
 // Stack configuration: the shipped stacks parse; every bad value is refused by key, all problems at once.
 import * as assert from "assert";
 import { StackConfigError, parseStackConfig } from "../src/config";
+import { opensslPair } from "./helpers/pki";
 import { stackConfig } from "./helpers/program";
+
+const LB = opensslPair("idp-dev.example.org");
 
 function problems(raw: Record<string, string>): string[] {
     try {
@@ -67,8 +70,8 @@ describe("stack configuration", () => {
         ["the cache on the load balancer's host", () => ({ ...byo(), existingCacheAddress: "192.0.2.22" }), /^gluu:existingCacheAddress and gluu:existingLbAddress are the same host/],
         ["a cache address on droplets", () => ({ ...dev(), existingCacheAddress: "192.0.2.21" }), /^gluu:existingCacheAddress is for existing servers/],
         ["an external load balancer with an LB host", () => ({ ...byo(), externalLoadBalancer: "true" }), /^gluu:existingLbAddress has no effect with gluu:externalLoadBalancer/],
-        ["an external load balancer with a certificate", () => ({ ...dev(), externalLoadBalancer: "true", lbCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", lbPrivateKey: "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n" }), /^gluu:lbCertificate has no effect with gluu:externalLoadBalancer/],
-        ["an LB certificate without its key", () => ({ ...dev(), lbCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" }), /^gluu:lbCertificate and gluu:lbPrivateKey \(secret\) go together/],
+        ["an external load balancer with a certificate", () => ({ ...dev(), externalLoadBalancer: "true", lbCertificate: LB.cert, lbPrivateKey: LB.key }), /^gluu:lbCertificate has no effect with gluu:externalLoadBalancer/],
+        ["an LB certificate without its key", () => ({ ...dev(), lbCertificate: LB.cert }), /^gluu:lbCertificate and gluu:lbPrivateKey \(secret\) go together/],
         ["a private key pasted as the LB certificate", () => ({ ...dev(), lbCertificate: "-----BEGIN CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n" }), /^gluu:lbCertificate must be a PEM certificate \(chain\) and nothing else/],
         ["an unknown Redis persistence", () => ({ ...dev(), redisPersistence: "disk" }), /^gluu:redisPersistence must be `rdb`, `aof` or `none`, got "disk"$/],
         ["a csync2 interval of an hour", () => ({ ...dev(), csync2IntervalMinutes: "60" }), /^gluu:csync2IntervalMinutes must be an integer 1–59, got 60$/],

@@ -43,6 +43,12 @@ export function inContainer(profile: GluuVersionProfile, innerScript: string): s
 
 /** Shell text that controls a service inside the container (used inside an `inContainer` script). */
 export function containerService(profile: GluuVersionProfile, service: string, action: string): string {
+    // Plain names only: a leading "-" would be an option to systemctl or service.
+    for (const [field, v] of [["service", service], ["action", action]]) {
+        if (!/^[a-z0-9][a-z0-9@._-]*$/.test(v)) {
+            throw new Error(`\`${field}\` must be a service name or action like \`oxauth\` / \`restart\`, got ${JSON.stringify(v)}`);
+        }
+    }
     return profile.serviceControl === "systemctl"
         ? `systemctl ${shq(action)} ${shq(service)}`
         : `service ${shq(service)} ${shq(action)}`;

@@ -249,7 +249,7 @@ export function csync2Excludes(profile: GluuVersionProfile): string[] {
  */
 export function csync2KeyFile(key: string): string {
     if (typeof key !== "string" || !/^[A-Za-z0-9._]{32,1000}$/.test(key)) {
-        throw new Error("the csync2 key must be one line of at least 32 characters from A-Z a-z 0-9 . _ (as `csync2 -k` makes).");
+        throw new Error("`key` must be one line of at least 32 characters from A-Z a-z 0-9 . _ (as `csync2 -k` makes).");
     }
     return key + "\n";
 }

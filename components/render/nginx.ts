@@ -342,7 +342,11 @@ export interface NginxGuardOptions {
  * A failing test prints nginx's output on stderr, leaves TARGET untouched and returns 1.
  */
 export function nginxGuardFunction(opts: NginxGuardOptions = {}): string {
-    const bin = shq(opts.nginxBin ?? "nginx");
+    const nginxBin = opts.nginxBin ?? "nginx";
+    if (!/^(\/[A-Za-z0-9._\/-]+|[a-z][a-z0-9._-]*)$/.test(nginxBin)) {
+        throw new Error(`\`nginxBin\` must be a command name or an absolute path, got ${JSON.stringify(nginxBin)}`);
+    }
+    const bin = shq(nginxBin);
     const extra = (opts.testArgs ?? []).map(shq).join(" ");
     return `nginx_reload=0
 nginx_guarded_install() {

@@ -84,9 +84,14 @@ export interface HostsEntry {
 /** Lines for /etc/hosts, one per address, names validated. */
 export function hostsBlock(entries: HostsEntry[]): string {
     return entries
-        .map((e) => {
-            assertToken("hosts entry address", e.address);
-            e.names.forEach((n) => assertToken("hosts entry name", n));
+        .map((e, i) => {
+            assertToken(`\`entries[${i}].address\``, e.address);
+            e.names.forEach((n, j) => {
+                // A host name, so that /etc/hosts keeps one address and its names per line.
+                if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(n)) {
+                    throw new Error(`\`entries[${i}].names[${j}]\` must be a host name, got ${JSON.stringify(n)}`);
+                }
+            });
             return `${e.address} ${e.names.join(" ")}`;
         })
         .join("\n");
@@ -109,7 +114,11 @@ export interface BaseArgs {
 /** Base packages and time sync: what every cluster host needs before anything else. */
 export function baseScript(args: BaseArgs): string {
     const packages = ["ca-certificates", "curl", "gnupg", ...(args.packages ?? [])];
-    packages.forEach((p) => assertToken("package name", p));
+    (args.packages ?? []).forEach((p, i) => {
+        if (!/^[a-z0-9][a-z0-9+.-]+$/.test(p)) {
+            throw new Error(`\`packages[${i}]\` must be a Debian package name, got ${JSON.stringify(p)}`);
+        }
+    });
     const timeSync =
         args.timeSync === false
             ? ""
@@ -221,9 +230,18 @@ export interface GluuSetupSettings {
 }
 
 /** Escape a value for a Java-style properties file (setup.py reads it that way). */
-function propertyValue(value: string): string {
+/** The setup.properties key of each GluuSetupSettings field, for error messages that name both. */
+const SETTING_KEYS: Record<string, string> = {
+    orgName: "orgName", city: "city", state: "state", countryCode: "countryCode", adminEmail: "admin_email",
+    ldapPassword: "ldapPass", adminPassword: "oxtrust_admin_password", encodeSalt: "encode_salt",
+    openidKeystorePassword: "oxauth_openid_jks_pass", baseInum: "baseInum", inumOrg: "inumOrg", inumAppliance: "inumAppliance",
+};
+
+function propertyValue(key: string, value: string): string {
     if (/[\r\n]/.test(value)) {
-        throw new Error(`a setup.properties value cannot contain a line break: ${JSON.stringify(value.slice(0, 20))}…`);
+        // The value is not repeated: it may be a password or the salt.
+        const field = Object.keys(SETTING_KEYS).find((f) => SETTING_KEYS[f] === key) ?? key;
+        throw new Error(`setup.properties \`${key}\` (setting \`${field}\`) cannot contain a line break`);
     }
     return value.replace(/\\/g, "\\\\").replace(/([=:#!])/g, "\\$1").replace(/^\s/, "\\ ");
 }
@@ -267,7 +285,7 @@ export function setupProperties(profile: GluuVersionProfile, s: GluuSetupSetting
     }
     return (
         "# Rendered by gluu-cluster from the cluster's one source of truth; only `ip` differs between nodes.\n" +
-        props.map(([k, v]) => `${k}=${propertyValue(v)}`).join("\n") +
+        props.map(([k, v]) => `${k}=${propertyValue(k, v)}`).join("\n") +
         "\n"
     );
 }
@@ -280,6 +298,7 @@ export function setupProperties(profile: GluuVersionProfile, s: GluuSetupSetting
  * stdin: the node's setup.properties.
  */
 export function gluuSetupScript(profile: GluuVersionProfile, hostName: string): string {
+    assertToken("`hostName`", hostName);
     const dir = "/install/community-edition-setup";
     const flags = ["-n", "-f", "setup.properties", "--listen_all_interfaces", ...profile.setupExtraFlags].join(" ");
     const inner = [

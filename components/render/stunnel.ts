@@ -214,6 +214,7 @@ export interface StunnelClientOptions extends StunnelTlsFiles {
 
 /** The client end: plaintext in on 127.0.0.1:`acceptPort`, TLS out with this host's certificate. */
 export function stunnelClientConf(o: StunnelClientOptions): string {
+    assertHost("connectHost", o.connectHost);
     const name = o.name ?? "redis";
     const section = stunnelSection({
         ...o,
