@@ -142,3 +142,40 @@ describe("day 2: data-bearing droplets", () => {
         assert.throws(() => parseStackConfig({ ...stackConfig("byo"), protectDroplets: "true" }), /gluu:protectDroplets and gluu:retainDroplets are for droplets/);
     });
 });
+
+describe("day 2: replace a member's host (an existing server swapped for a new one)", () => {
+    it("installs the new host, prunes the old address, joins the new one and initializes it from the primary", async () => {
+        const byo = stackConfig("byo");
+        const was = await recordConfig(byo);
+        const addresses = JSON.parse(byo.existingNodeAddresses);
+        const privates = JSON.parse(byo.existingNodePrivateAddresses);
+        const after = await recordConfig({
+            ...byo,
+            existingNodeAddresses: JSON.stringify([addresses[0], "192.0.2.31", addresses[2]]),
+            existingNodePrivateAddresses: JSON.stringify([privates[0], "10.10.0.31", privates[2]]),
+        });
+        const diff = diffPlans(was, after);
+        // Only the new host's tunnel certificate is re-issued (it names the host's address); no other resource.
+        assert.deepStrictEqual(names(diff, "replace"), ["gluu-2-csync2-tunnel-cert", "gluu-2-csync2-tunnel-csr"]);
+        const updated = names(diff, "update");
+        for (const must of ["gluu-2-install", "gluu-1-repl-prune", "gluu-2-repl-join", "gluu-1-repl-init"]) {
+            assert.ok(updated.includes(must), `${must} re-runs (got ${updated.join(", ")})`);
+        }
+        for (const steady of ["gluu-1-install", "gluu-3-install"]) assert.ok(!updated.includes(steady), `${steady} does not re-run`);
+        const prune = String(unwrap(byName(after, "gluu-1-repl-prune").inputs.create).value);
+        assert.match(prune, /^keep='10\.10\.0\.11:4444 10\.10\.0\.31:4444 10\.10\.0\.13:4444'$/m, "the old 10.10.0.12 is no longer kept");
+        assert.strictEqual(byName(after, "gluu-1-repl-init").host, "gluu-1", "data comes from the primary, never from the new host");
+    });
+});
+
+describe("day 2: rotate the load balancer's certificate", () => {
+    it("re-runs only the NGINX step", async () => {
+        const { opensslPair } = await import("./helpers/pki");
+        const [a, b] = [opensslPair("idp-dev.example.org"), opensslPair("idp-dev.example.org")];
+        const was = await recordConfig({ ...stackConfig("dev"), lbCertificate: a.cert, lbPrivateKey: a.key });
+        const after = await recordConfig({ ...stackConfig("dev"), lbCertificate: b.cert, lbPrivateKey: b.key });
+        const diff = diffPlans(was, after);
+        assert.deepStrictEqual(names(diff, "update"), ["gluu-lb-nginx"]);
+        assert.deepStrictEqual(names(diff, "replace"), []);
+    });
+});
