@@ -107,6 +107,8 @@ export interface GluuClusterArgs {
     lbHost?: ExistingHostArgs;
     /** You run your own load balancer (F5, DigitalOcean LB, …): no NGINX host; the `loadBalancer` output says what yours must do. Defaults to `false`. */
     externalLoadBalancer?: boolean;
+    /** With `externalLoadBalancer` and droplets: the CIDRs your load balancer connects to the nodes from (their 443). Required then. */
+    externalLbSourceCidrs?: pulumi.Input<string>[];
     /** Certificate (chain, PEM) the load balancer presents. Defaults to the primary's Gluu httpd certificate (self-signed by setup.py). */
     lbCertificatePem?: pulumi.Input<string>;
     /** Its private key (PEM, secret). Required with `lbCertificatePem`. */
@@ -290,6 +292,12 @@ function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: 
     if (args.cacheHost && args.lbHost && known(args.cacheHost.address) && args.cacheHost.address === args.lbHost.address) {
         problems.push("`cacheHost` and `lbHost` have the same address: Redis must not share the load balancer's host (the seed warns against it)");
     }
+    if (args.externalLoadBalancer && !existing && (args.externalLbSourceCidrs === undefined || (Array.isArray(args.externalLbSourceCidrs) && args.externalLbSourceCidrs.length === 0))) {
+        problems.push("`externalLbSourceCidrs` is required with `externalLoadBalancer` on droplets: the addresses your load balancer reaches the nodes' 443 from");
+    }
+    if (!args.externalLoadBalancer && args.externalLbSourceCidrs !== undefined) {
+        problems.push("`externalLbSourceCidrs` is only for `externalLoadBalancer`; remove it");
+    }
     if (args.externalLoadBalancer) {
         for (const f of ["lbCertificatePem", "lbPrivateKeyPem", "lbDropletSize"] as const) {
             if (args[f] !== undefined) {
@@ -460,8 +468,11 @@ export class GluuCluster extends pulumi.ComponentResource {
                     tags: [memberTag],
                     inboundRules: [
                         { protocol: "tcp", portRange: "22", sourceAddresses: args.adminCidrs! },
-                        // Backends answer only the load balancer; cluster ports only other members.
-                        { protocol: "tcp", portRange: "443", sourceTags: [lbTag] },
+                        // Cluster ports only other members.
+                        // Backends answer only the load balancer: ours by tag, or yours from the addresses you give.
+                        args.externalLoadBalancer
+                            ? { protocol: "tcp", portRange: "443", sourceAddresses: args.externalLbSourceCidrs! }
+                            : { protocol: "tcp", portRange: "443", sourceTags: [lbTag!] },
                         ...MEMBER_PORTS.map((p) => ({ protocol: "tcp", portRange: String(p), sourceTags: [memberTag!] })),
                         { protocol: "icmp", sourceTags: [memberTag, lbTag] },
                     ],

@@ -131,6 +131,9 @@ export const stackConfigSchema = z
         existingLbPrivateAddress: z.string().refine(isAddress, "must be an IPv4 address or a host name").optional(),
         existingLbHostKey: z.string().refine(isHostKey, HOST_KEY_HINT).optional(),
         externalLoadBalancer: json(z.boolean({ error: "must be true or false" })).default(false),
+        externalLbSourceCidrs: json(z.array(z.string().regex(CIDR, "must be a CIDR like `10.110.0.0/20`"), { error: "must be a list of CIDRs" }))
+            .refine((l) => !l.some((c) => Number(c.split("/")[1]) < 8), "must not hold a range wider than /8: the nodes answer only your load balancer")
+            .optional(),
         lbCertificate: z.string().refine(parsesAsCertificates, "must be a PEM certificate (chain) and nothing else").optional(),
         lbPrivateKey: z.string().refine((s) => !/OPENSSH/.test(s) && parsesAsPrivateKey(s), "must be a PEM private key").optional(),
         serviceDropletImage: z.string().regex(/^([a-z0-9][a-z0-9.-]*|\d+)$/, "must be an image slug or a custom image ID").optional(),
@@ -340,6 +343,12 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
     }
     if (c.existingCacheAddress !== undefined && c.existingCacheAddress === c.existingLbAddress) {
         problems.push("gluu:existingCacheAddress and gluu:existingLbAddress are the same host: Redis must not share the load balancer's host");
+    }
+    if (c.externalLoadBalancer && !existing && (c.externalLbSourceCidrs ?? []).length === 0) {
+        problems.push("gluu:externalLbSourceCidrs is required with gluu:externalLoadBalancer on droplets: the addresses your load balancer reaches the nodes' 443 from");
+    }
+    if (!c.externalLoadBalancer && c.externalLbSourceCidrs !== undefined) {
+        problems.push("gluu:externalLbSourceCidrs is only for gluu:externalLoadBalancer; remove it");
     }
     if (c.externalLoadBalancer) {
         for (const k of ["existingLbAddress", "lbCertificate", "lbPrivateKey", "lbDropletSize"] as const) {

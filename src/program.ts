@@ -51,6 +51,7 @@ export function clusterArgs(c: StackConfig): GluuClusterArgs {
         cacheHost: existingService(c, c.existingCacheAddress, c.existingCachePrivateAddress, c.existingCacheHostKey),
         lbHost: existingService(c, c.existingLbAddress, c.existingLbPrivateAddress, c.existingLbHostKey),
         externalLoadBalancer: c.externalLoadBalancer,
+        externalLbSourceCidrs: c.externalLbSourceCidrs,
         lbCertificatePem: c.lbCertificate,
         lbPrivateKeyPem: secret(c.lbPrivateKey),
         serviceDropletImage: c.serviceDropletImage,

@@ -381,3 +381,15 @@ describe("GluuCluster Args: the cache, the load balancer and SSH exposure", () =
         assert.ok(!r.some((m) => /`lbHost` is required/.test(m)), "an external load balancer needs no LB host");
     });
 });
+
+describe("GluuCluster with your own load balancer (droplets)", () => {
+    it("creates no LB host or LB firewall, opens the nodes' 443 only to the given sources, and says what the LB must do", async () => {
+        const rs = await recordConfig({ ...stackConfig("dev"), externalLoadBalancer: "true", externalLbSourceCidrs: '["10.110.0.0/20"]' });
+        assert.ok(!rs.some((r) => r.name.startsWith("gluu-lb-")), "no LB host steps");
+        const fws = rs.filter((r) => r.type === "digitalocean:index/firewall:Firewall").map((r) => r.name).sort();
+        assert.deepStrictEqual(fws, ["gluu-cache", "gluu-members"]);
+        const https = byName(rs, "gluu-members").inputs.inboundRules.find((r: any) => r.portRange === "443");
+        assert.deepStrictEqual(https.sourceAddresses, ["10.110.0.0/20"]);
+        assert.strictEqual(https.sourceTags, undefined);
+    });
+});
