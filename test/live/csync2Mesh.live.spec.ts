@@ -20,8 +20,8 @@ const CUSTOM = "/srv/gluu/custom";
 const REPLICATED = [`${CONF}/oxauth-config.json`, `${CONF}/shared.properties`, `${CUSTOM}/pages/login.xhtml`];
 const NODE_SPECIFIC = [`${CONF}/salt`, `${CONF}/gluu-ldap.properties`];
 
-/** cron is not among the packages the tests install (test/ensure-packages.sh): without it on the machine
- *  the cron step's apt_install cannot work (the test hosts have no network), so the cron steps are left out. */
+/** test/ensure-packages.sh installs cron; without it on the machine the cron step's apt_install cannot work
+ *  (the test hosts have no network), so the cron steps are left out. */
 const CRON_INSTALLED = /install ok installed/.test(spawnSync("dpkg-query", ["-W", "-f=${Status}", "cron"], { encoding: "utf8" }).stdout ?? "");
 const isCron = (r: RecordedResource) => r.name.endsWith("-csync2-cron");
 const runnable = { skip: (r: RecordedResource) => !CRON_INSTALLED && isCron(r) };
@@ -88,6 +88,10 @@ describe("live: Csync2Mesh on test hosts (csync2 over stunnel mutual TLS between
         assert.ok(s("gluu-2-csync2-sync").startedAt >= s("gluu-1-csync2-first-sync").endedAt);
         assert.ok(s("gluu-3-csync2-sync").startedAt >= s("gluu-2-csync2-sync").endedAt);
         assert.match(s("gluu-1-csync2-first-sync").stdout, /changed synchronised \d+ file entries from gluu-1/);
+        if (CRON_INSTALLED) {
+            // The cron step started cron in each host; the tests below run `csync2 -x` by hand and must not race it.
+            for (const n of NODES) await h(n).run("service cron stop >/dev/null 2>&1 || true");
+        }
     });
 
     it("after the first sync the primary's files are on every node, and each node keeps its own salt and LDAP properties", async () => {
@@ -182,6 +186,10 @@ describe("live: Csync2Mesh on test hosts (csync2 over stunnel mutual TLS between
     });
 
     it("runs every step a second time successfully without changing anything", async () => {
+        if (CRON_INSTALLED) {
+            // Back to the state the first run left (cron running), which the tests above had paused.
+            for (const n of NODES) await h(n).run("service cron start >/dev/null 2>&1 || true");
+        }
         const second = await runSteps(resources, runnable);
         console.log(`      second run ${second.ms} ms`);
         assertNothingChanged(second);
@@ -189,7 +197,7 @@ describe("live: Csync2Mesh on test hosts (csync2 over stunnel mutual TLS between
 
     it("installs a cron file on each node with staggered minutes", async function () {
         if (!CRON_INSTALLED) {
-            // Not a component problem: cron is missing on this machine and test/ensure-packages.sh does not install it.
+            // Not a component problem: cron is missing on this machine (test/ensure-packages.sh installs it as root).
             this.skip();
         }
         for (const [i, n] of NODES.entries()) {
