@@ -127,6 +127,13 @@ export class GluuMocks implements pulumi.runtime.Mocks {
     /** secret value → what it is (`gluu-ldap-password`, `gluu-1-host-key.privateKeyOpenssh`, `config gluu:x`). */
     public secrets = new Map<string, string>();
     private dropletIndex = new Map<string, number>();
+    /** Keys the tests replaced (`replaceKey`), by resource name: each generation yields a different key. */
+    private keyGenerations = new Map<string, number>();
+
+    /** Emulate `pulumi up --replace <the tls.PrivateKey named name>`: later runs get a new key for it. */
+    public replaceKey(name: string): void {
+        this.keyGenerations.set(name, (this.keyGenerations.get(name) ?? 0) + 1);
+    }
 
     /** Forget registrations (between tests or program runs); secrets and addresses stay stable. */
     public reset(): void {
@@ -182,7 +189,10 @@ export class GluuMocks implements pulumi.runtime.Mocks {
             }
             case "tls:index/privateKey:PrivateKey": {
                 const algorithm = args.inputs.algorithm ?? "RSA";
-                Object.assign(state, algorithm === "ED25519" ? mockEd25519(label) : mockKeyPair(label, algorithm, args.inputs));
+                // A replaced key (`pulumi up --replace`) is a new key: its generation is part of what seeds it.
+                const generation = this.keyGenerations.get(label) ?? 0;
+                const keyLabel = generation === 0 ? label : `${label}#${generation}`;
+                Object.assign(state, algorithm === "ED25519" ? mockEd25519(keyLabel) : mockKeyPair(keyLabel, algorithm, args.inputs));
                 this.addSecret(state.privateKeyOpenssh, `${label}.privateKey`);
                 this.addSecret(state.privateKeyPem, `${label}.privateKey`);
                 break;

@@ -179,3 +179,20 @@ describe("day 2: rotate the load balancer's certificate", () => {
         assert.deepStrictEqual(names(diff, "replace"), []);
     });
 });
+
+describe("day 2: rotate the cluster CA (`pulumi up --replace` of its key)", () => {
+    it("re-issues every tunnel certificate and re-runs only the tunnel steps, each restarting its own tunnel", async () => {
+        const { mocks } = await import("./helpers/program");
+        const was = await recordConfig(prod(2));
+        mocks.replaceKey("gluu-ca-key");
+        const after = await recordConfig(prod(2));
+        const diff = diffPlans(was, after);
+        const replaced = names(diff, "replace");
+        assert.ok(replaced.includes("gluu-ca-cert"), replaced.join(", "));
+        for (const n of replaced) assert.match(n, /^gluu-(ca-cert|.*-tunnel-cert)$/, `${n}: only certificates are re-issued`);
+        const updated = names(diff, "update");
+        for (const n of updated) assert.match(n, /-(stunnel-server|stunnel-client|csync2-transport)$/, `${n} is a tunnel step`);
+        assert.ok(updated.includes("gluu-cache-stunnel-server") && updated.includes("gluu-1-csync2-transport"));
+        assert.ok(!diff.some((d) => d.type === "digitalocean:index/droplet:Droplet" && d.action !== "same"), "no host is touched");
+    });
+});
