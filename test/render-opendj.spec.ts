@@ -638,6 +638,20 @@ describe("render/opendj contract (stand-in OpenDJ tools in a private namespace; 
         assert.match(sb.read("opt/pwfiles.log"), /^--adminPasswordFile 600 admin pw$/m);
     });
 
+    it("prune: a failing status means 'no topology yet' on a fresh primary, but stops a primary that has initialized members", () => {
+        sb.write("opt/opendj/bin/dsreplication", "#!/bin/bash\necho 'Invalid credentials' >&2\nexit 1\n", 0o755);
+        fs.mkdirSync(path.join(sb.dir, "varlib/gluu-cluster"), { recursive: true });
+        const inner = innerOf(replicationPruneScript({ profile: P316, primaryAddress: "127.0.0.1", members: ["127.0.0.2"] }));
+        fs.rmSync(path.join(sb.dir, "varlib/gluu-cluster/replication-initialized.tsv"), { force: true });
+        const fresh = sb.run(inner, "admin pw\n");
+        assert.strictEqual(fresh.code, 0, fresh.stderr);
+        assert.match(fresh.stdout, /nothing to prune/);
+        sb.write("varlib/gluu-cluster/replication-initialized.tsv", "o=gluu\t127.0.0.2:4444\t12\n");
+        const later = sb.run(inner, "admin pw\n");
+        assert.notStrictEqual(later.code, 0);
+        assert.match(later.stderr, /Invalid credentials[\s\S]*not pruning blindly/);
+    });
+
     it("init with a member list ignores a replaced node's old address instead of refusing on it", () => {
         const rows = [r("o=gluu", "127.0.0.1:4444", "1500", "11"), r("o=gluu", "127.0.0.2:4444", "0", "12"), ["o=gluu", "127.0.0.9:4444", "", "true", "19", "1", "8989", "", "", "true"]];
         sb.write("opt/status.txt", statusOf(rows));

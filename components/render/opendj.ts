@@ -727,7 +727,9 @@ export interface ReplicationPruneOptions extends ReplicationOptions {
  * `dsreplication status` lists but that is neither the primary nor one of `members` (a node scaled in, or a
  * replaced node's old address) gets `dsreplication disable --disableAll`, and is forgotten in the
  * initialization record. A server that cannot be reached (a destroyed droplet) is reported on stderr with what
- * to do, and skipped: the initialization ignores it, and it must not block the cluster's convergence.
+ * to do, and skipped: the initialization ignores it, and it must not block the cluster's convergence. A failing
+ * `dsreplication status` means "no topology yet" only while this primary has initialized nobody; after that it
+ * stops the step.
  * The member list is part of the text, so a change of membership re-runs the step.
  *
  * stdin: line 1 = replication admin password.
@@ -747,7 +749,13 @@ export function replicationPruneScript(o: ReplicationPruneOptions): string {
             `marker=${shq(REPLICATION_INIT_MARKER)}`,
             `status_text="$secret_dir/status.txt"`,
             `# Before the first join the admin user does not exist and status fails: then there is nothing to prune.`,
+            `# Once this primary has initialized members (its record is not empty), a failing status is an error.`,
             `if ! repl_status "$primary" > "$status_text"; then`,
+            `  if [ -s "$marker" ]; then`,
+            `    cat "$status_text" >&2`,
+            `    echo "dsreplication status on $primary failed (output above), although it has initialized members: not pruning blindly" >&2`,
+            `    exit 1`,
+            `  fi`,
             `  echo "no replication topology on $primary yet: nothing to prune"`,
             `  exit 0`,
             `fi`,
