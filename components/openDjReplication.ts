@@ -156,13 +156,15 @@ export class OpenDjReplication extends pulumi.ComponentResource {
             parent: this,
         });
 
-        // Encrypted replication traffic, per node; no restart, so it need not wait for anything but prep.
+        // Encrypted replication traffic, per node. It waits for the joins that configure that server (the
+        // primary takes part in every one), so no two configuration changes hit one OpenDJ at once; the key
+        // import waits for initialization anyway, so this adds nothing to the critical path.
         const crypto = args.nodes.map((node, i) =>
             remoteStep(`${node.name}-opendj-crypto`, {
                 host: node,
                 create: profile.apply((p) => cryptoManagerScript(p, { adminPort })),
                 secretStdin: dmStdin,
-                dependsOn: [prep[i]],
+                dependsOn: [prep[i], i === 0 ? previous : joins[i - 1]],
                 parent: this,
             }),
         );
