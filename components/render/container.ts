@@ -33,8 +33,10 @@ export function inContainer(profile: GluuVersionProfile, innerScript: string): s
             `for pub in "$gluu_root"/etc/ssh/ssh_host_*_key.pub; do`,
             `  [ -f "$pub" ] && printf '[localhost]:%s %s\\n' ${profile.consolePort} "$(cut -d' ' -f1,2 "$pub")" >> "$known_hosts"`,
             `done`,
-            `ssh -o BatchMode=yes -o IdentityFile=${shq(profile.consoleKey)} -o Port=${profile.consolePort} \\`,
-            `  -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$known_hosts" -o LogLevel=ERROR \\`,
+            `# -F /dev/null, IdentitiesOnly, no global known hosts: no ssh config, agent or known_hosts file of the`,
+            `# host can change which key is offered or how the container's key is checked.`,
+            `ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o IdentityFile=${shq(profile.consoleKey)} -o Port=${profile.consolePort} \\`,
+            `  -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$known_hosts" -o GlobalKnownHostsFile=/dev/null -o LogLevel=ERROR \\`,
             `  root@localhost /bin/bash "/root/$(basename "$inner")"`,
         );
     }

@@ -27,6 +27,8 @@ export interface StandinCall {
     argv: string[];
     pwfiles: Array<{ opt: string; path: string; exists: boolean; mode?: string; owner?: string; dirMode?: string; sha256?: string }>;
     t: number;
+    /** `$SSH_CONNECTION` the tool saw (`client port server port`); null when not run under ssh. */
+    ssh?: string | null;
 }
 
 export const sha256 = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
@@ -72,7 +74,8 @@ def pwfiles():
 
 
 def log():
-    line = json.dumps({"tool": TOOL, "argv": ARGS, "pwfiles": pwfiles(), "t": time.time()}) + "\n"
+    # ssh: the SSH connection the tool runs under (client addr/port, server addr/port), None outside ssh.
+    line = json.dumps({"tool": TOOL, "argv": ARGS, "pwfiles": pwfiles(), "t": time.time(), "ssh": os.environ.get("SSH_CONNECTION")}) + "\n"
     fd = os.open(LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(fd, line.encode())
@@ -299,6 +302,9 @@ def main():
     elif TOOL == "service":
         if len(ARGS) != 2:
             fail("usage: service NAME ACTION")
+    elif TOOL == "systemctl":
+        if len(ARGS) != 2:
+            fail("usage: systemctl ACTION NAME")
     else:
         fail("unknown stand-in %s" % TOOL)
 
@@ -323,8 +329,24 @@ export interface StandinOptions {
  * oxAuth (8081, serving /oxauth/.well-known/openid-configuration) and identity (8082). Idempotent enough
  * for one use per bed host.
  */
-export async function setupGluuStandin(host: BedHost, o: StandinOptions): Promise<void> {
-    const R = GLUU316_ROOT;
+export function setupGluuStandin(host: BedHost, o: StandinOptions): Promise<void> {
+    return buildStandin(host, o, LAYOUT_316);
+}
+
+/** Where a stand-in container lives and how its services are controlled (differs by Gluu version). */
+interface StandinLayout {
+    root: string;
+    /** The service-control stand-in, in /usr/local/sbin (first in root's PATH). */
+    serviceTool: "service" | "systemctl";
+    /** The JRE trust store's path inside the container. */
+    jreTruststore: string;
+}
+
+const LAYOUT_316: StandinLayout = { root: GLUU316_ROOT, serviceTool: "service", jreTruststore: "/opt/jre/jre/lib/security/cacerts" };
+
+async function buildStandin(host: BedHost, o: StandinOptions, layout: StandinLayout): Promise<void> {
+    const R = layout.root;
+    const jreSecurity = layout.jreTruststore.replace(/\/[^/]+$/, "");
     const { ldap, jetty, gluu } = CONTAINER_IDS;
     const config = {
         self: o.self,
@@ -344,7 +366,7 @@ export async function setupGluuStandin(host: BedHost, o: StandinOptions): Promis
             `set -euo pipefail`,
             `R=${R}`,
             `mkdir -p $R/usr/local/sbin $R/dev $R/proc $R/root $R/tmp $R/etc/certs $R/etc/gluu/conf $R/var/lib/standin $R/var/log/standin \\`,
-            `  $R/opt/opendj/bin $R/opt/opendj/config $R/opt/opendj/lib $R/opt/jre/bin $R/opt/jre/jre/lib/security \\`,
+            `  $R/opt/opendj/bin $R/opt/opendj/config $R/opt/opendj/lib $R/opt/jre/bin $R${jreSecurity} \\`,
             `  $R/install/community-edition-setup/output`,
             `chmod 0700 $R/root; chmod 1777 $R/tmp`,
             `# The host's programs and libraries, read-only, inside the host's private mount namespace only.`,
@@ -366,7 +388,7 @@ export async function setupGluuStandin(host: BedHost, o: StandinOptions): Promis
             `# Stand-in tools (one program, dispatching on its name).`,
             `cat > $R/opt/opendj/bin/dsreplication <<'STANDIN_EOF'\n${STANDIN_PY}STANDIN_EOF`,
             `chmod 0755 $R/opt/opendj/bin/dsreplication`,
-            `for t in opt/opendj/bin/dsconfig opt/opendj/bin/dsjavaproperties opt/jre/bin/keytool usr/local/sbin/service; do cp $R/opt/opendj/bin/dsreplication $R/$t; done`,
+            `for t in opt/opendj/bin/dsconfig opt/opendj/bin/dsjavaproperties opt/jre/bin/keytool usr/local/sbin/${layout.serviceTool}; do cp $R/opt/opendj/bin/dsreplication $R/$t; done`,
             `cat > $R/var/lib/standin/config.json <<'STANDIN_EOF'\n${JSON.stringify(config)}\nSTANDIN_EOF`,
             `cat > $R/var/lib/standin/dsconfig.json <<'STANDIN_EOF'\n${JSON.stringify(dsconfigState)}\nSTANDIN_EOF`,
             `# OpenDJ config and key material (random bytes: only copied, never parsed).`,
@@ -375,7 +397,7 @@ export async function setupGluuStandin(host: BedHost, o: StandinOptions): Promis
             `head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \\n' > $R/opt/opendj/config/keystore.pin`,
             `head -c 1024 /dev/urandom > $R/opt/opendj/config/truststore`,
             `chown ${ldap}:${ldap} $R/opt/opendj/config/*; chmod 0600 $R/opt/opendj/config/keystore $R/opt/opendj/config/keystore.pin; chmod 0644 $R/opt/opendj/config/truststore`,
-            `head -c 4096 /dev/urandom > $R/opt/jre/jre/lib/security/cacerts`,
+            `head -c 4096 /dev/urandom > $R${layout.jreTruststore}`,
             `# /etc/certs: real self-signed pairs where tools parse them, random bytes for the key stores.`,
             `cd $R/etc/certs`,
             cert("httpd", "$(hostname)-httpd"),
@@ -400,9 +422,72 @@ export async function setupGluuStandin(host: BedHost, o: StandinOptions): Promis
     );
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Gluu 4.5: the same stand-in tools at /opt/gluu-server, `systemctl` instead of `service`, the 4.5 JRE
+// layout, and an sshd CHROOTED into the container root on 127.0.0.1:60022 that accepts the host's console
+// key (/etc/gluu/keys/gluu-console) for root, so the steps enter the container the way Gluu 4.5's
+// packaging lets them: ssh with that key and the container's pinned host key.
+
+/** The container root of Gluu 4.5 (profiles.ts). */
+export const GLUU45_ROOT = "/opt/gluu-server";
+/** The console key on the host (profiles.ts `consoleKey`). */
+export const CONSOLE_KEY = "/etc/gluu/keys/gluu-console";
+/** The container sshd's port (profiles.ts `consolePort`). */
+export const CONSOLE_PORT = 60022;
+/** The container sshd's log (LogLevel VERBOSE), inside the container. */
+export const CONTAINER_SSHD_LOG = "/var/log/sshd-container.log";
+/** The container sshd's PID file, inside the container. */
+export const CONTAINER_SSHD_PID = "/run/sshd-container.pid";
+
+/**
+ * Build the Gluu 4.5 stand-in container on `host` (as `setupGluuStandin`, at /opt/gluu-server, with a
+ * recording `systemctl` in /usr/local/sbin) and start its sshd chrooted into the container root. The sshd
+ * daemonizes inside the bed host's PID namespace and dies with the host.
+ */
+export async function setupGluu45Standin(host: BedHost, o: StandinOptions): Promise<void> {
+    await buildStandin(host, o, { root: GLUU45_ROOT, serviceTool: "systemctl", jreTruststore: "/opt/jre/lib/security/cacerts" });
+    const R = GLUU45_ROOT;
+    await host.run(
+        [
+            `set -euo pipefail`,
+            `R=${R}`,
+            `mkdir -p $R/etc/ssh $R/root/.ssh $R/run/sshd $R/var/log /etc/gluu/keys`,
+            `chmod 0755 $R/run $R/run/sshd; chmod 0700 $R/root/.ssh /etc/gluu/keys`,
+            `# sshd's privilege-separation user (its chroot is /run/sshd) and a shadow entry that is not locked.`,
+            `echo 'sshd:x:993:65534::/run/sshd:/usr/sbin/nologin' >> $R/etc/passwd`,
+            `echo 'nogroup:x:65534:' >> $R/etc/group`,
+            `echo 'root:*:19000:0:99999:7:::' > $R/etc/shadow; chmod 0640 $R/etc/shadow`,
+            `# The container's own host key (not the bed host's) and the host's console key for root.`,
+            `rm -f $R/etc/ssh/ssh_host_*`,
+            `ssh-keygen -q -t ed25519 -N '' -C root@gluu-container -f $R/etc/ssh/ssh_host_ed25519_key`,
+            `[ -f ${CONSOLE_KEY} ] || ssh-keygen -q -t ed25519 -N '' -C gluu-console -f ${CONSOLE_KEY}`,
+            `chmod 0600 ${CONSOLE_KEY}`,
+            `install -m 0600 ${CONSOLE_KEY}.pub $R/root/.ssh/authorized_keys`,
+            `cat > $R/etc/ssh/sshd_config <<'EOF'`,
+            `Port ${CONSOLE_PORT}`,
+            `ListenAddress 127.0.0.1`,
+            `HostKey /etc/ssh/ssh_host_ed25519_key`,
+            `PidFile ${CONTAINER_SSHD_PID}`,
+            `PermitRootLogin prohibit-password`,
+            `PubkeyAuthentication yes`,
+            `AuthorizedKeysFile .ssh/authorized_keys`,
+            `PasswordAuthentication no`,
+            `KbdInteractiveAuthentication no`,
+            `UsePAM no`,
+            `UseDNS no`,
+            `LogLevel VERBOSE`,
+            `EOF`,
+            `chroot $R /usr/sbin/sshd -t -f /etc/ssh/sshd_config`,
+            `chroot $R /usr/sbin/sshd -f /etc/ssh/sshd_config -E ${CONTAINER_SSHD_LOG} </dev/null >/dev/null 2>&1`,
+            `for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/${CONSOLE_PORT}) 2>/dev/null && exit 0; sleep 0.05; done`,
+            `echo "the container's sshd did not listen on ${CONSOLE_PORT}:" >&2; cat $R${CONTAINER_SSHD_LOG} >&2; exit 1`,
+        ].join("\n"),
+    );
+}
+
 /** The calls the stand-ins recorded on `host` (in order). */
-export async function standinCalls(host: BedHost): Promise<StandinCall[]> {
-    const text = await host.run(`cat ${GLUU316_ROOT}${STANDIN_LOG} 2>/dev/null || true`);
+export async function standinCalls(host: BedHost, root = GLUU316_ROOT): Promise<StandinCall[]> {
+    const text = await host.run(`cat ${root}${STANDIN_LOG} 2>/dev/null || true`);
     return text
         .split("\n")
         .filter((l) => l.trim() !== "")
@@ -410,16 +495,16 @@ export async function standinCalls(host: BedHost): Promise<StandinCall[]> {
 }
 
 /** Run `command` inside the stand-in container (bash -c in the chroot). */
-export function inStandin(host: BedHost, command: string): Promise<string> {
-    return host.run(`chroot ${GLUU316_ROOT} /bin/bash -c '${command.replace(/'/g, `'\\''`)}'`);
+export function inStandin(host: BedHost, command: string, root = GLUU316_ROOT): Promise<string> {
+    return host.run(`chroot ${root} /bin/bash -c '${command.replace(/'/g, `'\\''`)}'`);
 }
 
 /** A stand-in state file (JSON) of `host`. */
-export async function standinState<T = any>(host: BedHost, file: string): Promise<T> {
-    return JSON.parse(await host.run(`cat ${GLUU316_ROOT}/var/lib/standin/${file}`)) as T;
+export async function standinState<T = any>(host: BedHost, file: string, root = GLUU316_ROOT): Promise<T> {
+    return JSON.parse(await host.run(`cat ${root}/var/lib/standin/${file}`)) as T;
 }
 
 /** Replace a stand-in state file (JSON) of `host`. */
-export async function setStandinState(host: BedHost, file: string, value: unknown): Promise<void> {
-    await host.run(`cat > ${GLUU316_ROOT}/var/lib/standin/${file}`, { stdin: JSON.stringify(value) });
+export async function setStandinState(host: BedHost, file: string, value: unknown, root = GLUU316_ROOT): Promise<void> {
+    await host.run(`cat > ${root}/var/lib/standin/${file}`, { stdin: JSON.stringify(value) });
 }
