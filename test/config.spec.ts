@@ -1,20 +1,10 @@
 // Stack configuration: the shipped stacks parse; every bad value is refused by key, all problems at once.
 import * as assert from "assert";
-import { StackConfigError, parseStackConfig } from "../src/config";
 import { opensslPair } from "./helpers/pki";
-import { stackConfig } from "./helpers/program";
+import { configProblems as problems, stackConfig } from "./helpers/program";
 
 const LB = opensslPair("idp-dev.example.org");
 
-function problems(raw: Record<string, string>): string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (err) {
-        if (err instanceof StackConfigError) return err.problems;
-        throw err;
-    }
-    return [];
-}
 
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIP6FIXqr58nUAjR0TV2k7vp4cup8ApYI1/rQ3xDoklDc";
 

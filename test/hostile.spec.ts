@@ -40,8 +40,7 @@ import { replicationDisableScript, replicationInitScript, replicationJoinScript,
 import { redisConf, redisSetupScript } from "../components/render/redis";
 import { script } from "../components/render/shell";
 import { stunnelClientConf, stunnelConf, stunnelInstallScript, stunnelSection, stunnelServerConf } from "../components/render/stunnel";
-import { StackConfigError, parseStackConfig } from "../src/config";
-import { stackConfig } from "./helpers/program";
+import { configProblems as problems, stackConfig } from "./helpers/program";
 import { assertShellcheckClean } from "./helpers/shellcheck";
 
 export const HOSTILE = ["a'b", "$(touch /tmp/pwned)", "`id`", "a\nb", "a;b", "é ü ✓", "\\", "--flag", "*", "", "a b", "{}", "%s", "]]>"];
@@ -647,15 +646,6 @@ describe("hostile strings through every renderer", () => {
 // ---------------------------------------------------------------------------------------------------------
 // Bad stack configurations
 
-function problems(raw: Record<string, string>): string[] {
-    try {
-        parseStackConfig(raw);
-    } catch (err) {
-        if (err instanceof StackConfigError) return err.problems;
-        throw err;
-    }
-    return [];
-}
 
 /** A real certificate and key made by openssl; `cn` names the host. */
 describe("bad stack configurations, refused by key with an exact message", () => {

@@ -2,21 +2,11 @@
 // private key only to its own host.
 import * as assert from "assert";
 import { ClusterCa } from "../components/clusterCa";
-import { HostArgs } from "../components/host";
 import { SecureRedis, validateSecureRedisArgs } from "../components/secureRedis";
 import { RecordedResource } from "../src/record";
-import { byName, commands, mocks, recordComponent, unwrap } from "./helpers/program";
+import { byName, commands, mockHost as host, mocks, recordComponent, unwrap } from "./helpers/program";
 import { assertShellcheckClean } from "./helpers/shellcheck";
-import { mockEd25519 } from "../src/mocks";
 
-function host(name: string, address: string): HostArgs {
-    return {
-        name,
-        publicAddress: address,
-        privateAddress: address,
-        ssh: { host: address, privateKey: mockEd25519("login").privateKeyOpenssh, hostKey: mockEd25519(`host ${name}`).publicKeyOpenssh.trim() },
-    };
-}
 
 describe("SecureRedis (alone, under mocks)", () => {
     let resources: RecordedResource[];

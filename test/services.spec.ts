@@ -4,23 +4,13 @@ import * as assert from "assert";
 import { CertificateDistribution, validateCertificateDistributionArgs } from "../components/certificateDistribution";
 import { ClusterCa } from "../components/clusterCa";
 import { Csync2Mesh, validateCsync2MeshArgs } from "../components/csync2Mesh";
-import { HostArgs } from "../components/host";
 import { LdapCacheConfig, validateLdapCacheConfigArgs } from "../components/ldapCacheConfig";
 import { NginxBalancer, validateNginxBalancerArgs } from "../components/nginxBalancer";
 import { OpenDjReplication, validateOpenDjReplicationArgs } from "../components/openDjReplication";
 import { decryptWithSalt } from "../components/render/ldapCache";
-import { mockEd25519 } from "../src/mocks";
 import { RecordedResource, criticalPath } from "../src/record";
-import { byName, commands, mocks, recordComponent, recordConfig, stackConfig, unwrap } from "./helpers/program";
+import { byName, commands, mockHost as host, mocks, recordComponent, recordConfig, stackConfig, unwrap } from "./helpers/program";
 
-function host(name: string, address: string): HostArgs {
-    return {
-        name,
-        publicAddress: address,
-        privateAddress: address,
-        ssh: { host: address, privateKey: mockEd25519("login").privateKeyOpenssh, hostKey: mockEd25519(`host ${name}`).publicKeyOpenssh.trim() },
-    };
-}
 const NODES = [host("gluu-1", "10.0.0.11"), host("gluu-2", "10.0.0.12"), host("gluu-3", "10.0.0.13")];
 
 const text = (rs: RecordedResource[], name: string, field = "create") => String(unwrap(byName(rs, name).inputs[field]).value);

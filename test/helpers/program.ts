@@ -1,6 +1,9 @@
 // Running the real program (or one component) under the shared mocks and reading what it registered.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { HostArgs } from "../../components/host";
+import { StackConfigError, parseStackConfig } from "../../src/config";
+import { mockEd25519 } from "../../src/mocks";
 import { mocks } from "../setup";
 import { gluuProgram } from "../../src/program";
 import { stackFileConfig } from "../../src/plan";
@@ -53,3 +56,24 @@ export function strings(v: any, out: string[] = []): string[] {
 }
 
 export { mocks };
+
+/** A host for a component built alone under mocks: mock login and host keys, one address for both sides. */
+export function mockHost(name: string, address: string): HostArgs {
+    return {
+        name,
+        publicAddress: address,
+        privateAddress: address,
+        ssh: { host: address, privateKey: mockEd25519("login").privateKeyOpenssh, hostKey: mockEd25519(`host ${name}`).publicKeyOpenssh.trim() },
+    };
+}
+
+/** The problems `parseStackConfig` reports for raw config (empty when it is accepted). */
+export function configProblems(raw: Record<string, string>): string[] {
+    try {
+        parseStackConfig(raw);
+    } catch (err) {
+        if (err instanceof StackConfigError) return err.problems;
+        throw err;
+    }
+    return [];
+}

@@ -6,16 +6,28 @@
 // idempotence, convergence after a join killed half-way, and the scale-in delete. No real OpenDJ runs here:
 // that the real tools accept these arguments is the contract the stand-ins encode, not proven by them.
 import * as assert from "assert";
-import { CertificateDistribution } from "../../components/certificateDistribution";
 import { OpenDjReplication } from "../../components/openDjReplication";
 import { PROFILES } from "../../components/profiles";
-import { certsExportScript, httpdCertExportScript } from "../../components/render/certs";
-import { opendjKeystoreExportScript, parseReplicationStatus } from "../../components/render/opendj";
+import { parseReplicationStatus } from "../../components/render/opendj";
 import { RecordedResource } from "../../src/record";
-import { byName, mocks, recordComponent, unwrap } from "../helpers/program";
+import { byName, recordComponent, unwrap } from "../helpers/program";
 import { Bed, BedHost, startBed } from "./bed";
 import { assertNothingChanged, hostArgsOf, timings } from "./hosts";
-import { GLUU316_ROOT as R, inStandin, setStandinState, sha256, StandinCall, standinCalls, standinState, setupGluuStandin } from "./opendjStandins";
+import {
+    GLUU316_ROOT as R,
+    inStandin,
+    primaryExports,
+    recordingWithExports,
+    recordReplicationAndCerts,
+    setStandinState,
+    sha256,
+    StandinCall,
+    standinCalls,
+    standinCertFiles,
+    standinState,
+    standinSums,
+    setupGluuStandin,
+} from "./opendjStandins";
 import { RunReport, runDeletes, runSteps } from "./runner";
 
 const NODES = ["gluu-1", "gluu-2", "gluu-3"];
@@ -41,26 +53,15 @@ describe("live CONTRACT: OpenDjReplication + CertificateDistribution (3.1.6) aga
     const calls = (n: string) => standinCalls(h(n));
     const dsrepl = (cs: StandinCall[], sub: string) => cs.filter((c) => c.tool === "dsreplication" && c.argv[0] === sub);
     const opt = (c: StandinCall, name: string) => c.argv[c.argv.indexOf(name) + 1];
-    /** `sha256sum` of files under the container root: relative path → digest. */
-    const sums = async (n: string, rels: string[]): Promise<Record<string, string>> => {
-        const out = await h(n).run(`cd ${R} && sha256sum ${rels.join(" ")}`);
-        return Object.fromEntries(out.trim().split("\n").map((l) => { const [d, f] = l.split(/\s+/); return [f, d]; }));
-    };
+    const sums = (n: string, rels: string[]) => standinSums(h(n), R, rels);
+    const certFiles = (n: string) => standinCertFiles(h(n), R);
     let realExports: Record<string, string> = {};
     /** Record with the exports' real output (what the engine would hand the importing steps). */
-    const recording = async <T>(f: () => Promise<T>): Promise<T> => {
-        mocks.stdoutOverride = (name) => realExports[name];
-        try {
-            return await f();
-        } finally {
-            mocks.stdoutOverride = undefined;
-        }
-    };
+    const recording = <T>(f: () => Promise<T>): Promise<T> => recordingWithExports(realExports, f);
     const record = (nodes: string[]) =>
         recording(() =>
             recordComponent((opts) => new OpenDjReplication("repl", { nodes: nodes.map((n) => hostArgsOf(bed, n)), version: "3.1.6", directoryManagerPassword: DM_PASSWORD }, opts)),
         );
-    const certFiles = (n: string) => h(n).run(`cd ${R} && find etc/certs -type f | sort`).then((t) => t.trim().split("\n"));
 
     before(async function () {
         bed = await startBed({ hosts: NODES });
@@ -71,23 +72,8 @@ describe("live CONTRACT: OpenDjReplication + CertificateDistribution (3.1.6) aga
         }
         // The steps that print what other steps read (exports) get their real output while recording, as the
         // engine would pass it on; the live run then checks that the exports still print exactly that.
-        const g1 = h("gluu-1");
-        const [keys, certsOut, httpd] = await Promise.all([
-            g1.run(opendjKeystoreExportScript(P316)),
-            g1.run(certsExportScript(P316)),
-            g1.run(httpdCertExportScript(P316)),
-        ]);
-        realExports = { "gluu-1-opendj-keys-export": keys, "gluu-1-certs-export": certsOut, "gluu-1-httpd-cert-export": httpd };
-        // Both components in one program, wired as GluuCluster wires them: a node's services restart only after
-        // its OpenDJ holds the primary's keys (nodeReady).
-        repl = await recording(() =>
-            recordComponent((opts) => {
-                const nodes = NODES.map((n) => hostArgsOf(bed, n));
-                const r = new OpenDjReplication("repl", { nodes, version: "3.1.6", directoryManagerPassword: DM_PASSWORD }, opts);
-                new CertificateDistribution("certs", { nodes, version: "3.1.6", hostname: HOSTNAME, nodeRestartAfter: r.nodeReady.map((s) => [s]) }, opts);
-                return r;
-            }),
-        );
+        realExports = await primaryExports(h("gluu-1"), P316);
+        repl = await recordReplicationAndCerts(bed, NODES, "3.1.6", HOSTNAME, DM_PASSWORD, realExports);
         adminPassword = String(unwrap(byName(repl, "gluu-2-repl-join").inputs.stdin).value).split("\n")[1];
         assert.ok(adminPassword && adminPassword.length >= 16, "the generated replication admin password is on the join's stdin, line 2");
         console.log(`      bed ${bed.subnet} up in ${bed.bringUpMs} ms; stand-in containers in ${Date.now() - t0} ms`);

@@ -9,25 +9,25 @@
 // `systemctl <action> <service>`, no dsjavaproperties, the 4.5 JRE trust store and container paths.
 // No real OpenDJ, JRE or Gluu runs here.
 import * as assert from "assert";
-import { CertificateDistribution } from "../../components/certificateDistribution";
-import { OpenDjReplication } from "../../components/openDjReplication";
 import { PROFILES } from "../../components/profiles";
-import { certsExportScript, httpdCertExportScript } from "../../components/render/certs";
-import { opendjKeystoreExportScript } from "../../components/render/opendj";
 import { RecordedResource } from "../../src/record";
-import { byName, mocks, recordComponent, unwrap } from "../helpers/program";
+import { byName, unwrap } from "../helpers/program";
 import { Bed, BedHost, startBed } from "./bed";
-import { assertNothingChanged, hostArgsOf, timings } from "./hosts";
+import { assertNothingChanged, timings } from "./hosts";
 import {
     CONSOLE_KEY,
     CONSOLE_PORT,
     CONTAINER_SSHD_LOG,
     GLUU45_ROOT as R,
     inStandin,
+    primaryExports,
+    recordReplicationAndCerts,
     sha256,
     StandinCall,
     standinCalls,
+    standinCertFiles,
     standinState,
+    standinSums,
     setupGluu45Standin,
 } from "./opendjStandins";
 import { RunReport, runSteps } from "./runner";
@@ -62,12 +62,8 @@ describe("live CONTRACT: OpenDjReplication + CertificateDistribution (4.5) throu
         const log = await h(n).run(`cat ${R}${CONTAINER_SSHD_LOG}`);
         return [...log.matchAll(/Accepted publickey for root from 127\.0\.0\.1 port (\d+) ssh2: ED25519 (SHA256:\S+)/g)].map((m) => ({ port: m[1], fp: m[2] }));
     };
-    const sums = async (n: string, rels: string[]): Promise<Record<string, string>> => {
-        const out = await h(n).run(`cd ${R} && sha256sum ${rels.join(" ")}`);
-        return Object.fromEntries(out.trim().split("\n").map((l) => { const [d, f] = l.split(/\s+/); return [f, d]; }));
-    };
-    const certFiles = (n: string) => h(n).run(`cd ${R} && find etc/certs -type f | sort`).then((t) => t.trim().split("\n"));
-    let realExports: Record<string, string> = {};
+    const sums = (n: string, rels: string[]) => standinSums(h(n), R, rels);
+    const certFiles = (n: string) => standinCertFiles(h(n), R);
 
     before(async function () {
         bed = await startBed({ hosts: NODES });
@@ -76,24 +72,7 @@ describe("live CONTRACT: OpenDjReplication + CertificateDistribution (4.5) throu
         for (const n of NODES) {
             before0.set(n, await sums(n, [...KEY_FILES.map((f) => `opt/opendj/config/${f}`), ...(await certFiles(n))]));
         }
-        const g1 = h("gluu-1");
-        const [keys, certsOut, httpd] = await Promise.all([
-            g1.run(opendjKeystoreExportScript(P45)),
-            g1.run(certsExportScript(P45)),
-            g1.run(httpdCertExportScript(P45)),
-        ]);
-        realExports = { "gluu-1-opendj-keys-export": keys, "gluu-1-certs-export": certsOut, "gluu-1-httpd-cert-export": httpd };
-        mocks.stdoutOverride = (name) => realExports[name];
-        try {
-            repl = await recordComponent((opts) => {
-                const nodes = NODES.map((n) => hostArgsOf(bed, n));
-                const r = new OpenDjReplication("repl", { nodes, version: "4.5", directoryManagerPassword: DM_PASSWORD }, opts);
-                new CertificateDistribution("certs", { nodes, version: "4.5", hostname: HOSTNAME, nodeRestartAfter: r.nodeReady.map((s) => [s]) }, opts);
-                return r;
-            });
-        } finally {
-            mocks.stdoutOverride = undefined;
-        }
+        repl = await recordReplicationAndCerts(bed, NODES, "4.5", HOSTNAME, DM_PASSWORD, await primaryExports(h("gluu-1"), P45));
         adminPassword = String(unwrap(byName(repl, "gluu-2-repl-join").inputs.stdin).value).split("\n")[1];
         assert.ok(adminPassword && adminPassword.length >= 16);
         console.log(`      bed ${bed.subnet} up in ${bed.bringUpMs} ms; stand-in 4.5 containers with chrooted sshd in ${Date.now() - t0} ms`);

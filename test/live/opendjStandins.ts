@@ -12,7 +12,15 @@
 // the replication topology (so `enable` changes what `status` shows next), the trust store's aliases.
 
 import * as crypto from "crypto";
-import { BedHost } from "./bed";
+import { CertificateDistribution } from "../../components/certificateDistribution";
+import { OpenDjReplication } from "../../components/openDjReplication";
+import { GluuVersionProfile } from "../../components/profiles";
+import { certsExportScript, httpdCertExportScript } from "../../components/render/certs";
+import { opendjKeystoreExportScript } from "../../components/render/opendj";
+import { RecordedResource } from "../../src/record";
+import { mocks, recordComponent } from "../helpers/program";
+import { Bed, BedHost } from "./bed";
+import { hostArgsOf } from "./hosts";
 
 /** The container root of Gluu 3.1.6 (profiles.ts). */
 export const GLUU316_ROOT = "/opt/gluu-server-3.1.6";
@@ -507,4 +515,52 @@ export async function standinState<T = any>(host: BedHost, file: string, root = 
 /** Replace a stand-in state file (JSON) of `host`. */
 export async function setStandinState(host: BedHost, file: string, value: unknown, root = GLUU316_ROOT): Promise<void> {
     await host.run(`cat > ${root}/var/lib/standin/${file}`, { stdin: JSON.stringify(value) });
+}
+
+// ---- shared by the contract specs -----------------------------------------------------------------
+
+/** `sha256sum` of files under a container root: relative path → digest. */
+export async function standinSums(host: BedHost, root: string, rels: string[]): Promise<Record<string, string>> {
+    const out = await host.run(`cd ${root} && sha256sum ${rels.join(" ")}`);
+    return Object.fromEntries(out.trim().split("\n").map((l) => { const [d, f] = l.split(/\s+/); return [f, d]; }));
+}
+
+/** The files under the container's /etc/certs, sorted, relative to the root. */
+export async function standinCertFiles(host: BedHost, root: string): Promise<string[]> {
+    return (await host.run(`cd ${root} && find etc/certs -type f | sort`)).trim().split("\n");
+}
+
+/** What the primary's export steps really print, by step name (the engine hands it to the importing steps). */
+export async function primaryExports(primary: BedHost, profile: GluuVersionProfile): Promise<Record<string, string>> {
+    const [keys, certsOut, httpd] = await Promise.all([
+        primary.run(opendjKeystoreExportScript(profile)),
+        primary.run(certsExportScript(profile)),
+        primary.run(httpdCertExportScript(profile)),
+    ]);
+    return { [`${primary.name}-opendj-keys-export`]: keys, [`${primary.name}-certs-export`]: certsOut, [`${primary.name}-httpd-cert-export`]: httpd };
+}
+
+/** Record with the exports' real output in place of the mocks' stand-in output. */
+export async function recordingWithExports<T>(exports: Record<string, string>, f: () => Promise<T>): Promise<T> {
+    mocks.stdoutOverride = (name) => exports[name];
+    try {
+        return await f();
+    } finally {
+        mocks.stdoutOverride = undefined;
+    }
+}
+
+/**
+ * OpenDjReplication and CertificateDistribution for `nodes` in one program, wired as GluuCluster wires them:
+ * a node's services restart only after its OpenDJ holds the primary's keys (nodeReady).
+ */
+export function recordReplicationAndCerts(bed: Bed, nodes: string[], version: string, hostname: string, directoryManagerPassword: string, exports: Record<string, string>): Promise<RecordedResource[]> {
+    return recordingWithExports(exports, () =>
+        recordComponent((opts) => {
+            const hosts = nodes.map((n) => hostArgsOf(bed, n));
+            const r = new OpenDjReplication("repl", { nodes: hosts, version, directoryManagerPassword }, opts);
+            new CertificateDistribution("certs", { nodes: hosts, version, hostname, nodeRestartAfter: r.nodeReady.map((s) => [s]) }, opts);
+            return r;
+        }),
+    );
 }
