@@ -36,7 +36,7 @@ import {
 } from "../components/render/ldapCache";
 import { externalLbDescription, lbHealthScript, nginxConf, nginxGuardFunction, nginxInstallScript } from "../components/render/nginx";
 import { baseScript, cloudInitUserData, gluuPackageScript, gluuSetupScript, hostsBlock, hostsScript, readyScript, setupProperties } from "../components/render/node";
-import { replicationDisableScript, replicationInitScript, replicationJoinScript, replicationJoinStdin, replicationStatusScript } from "../components/render/opendj";
+import { replicationInitScript, replicationPruneScript, replicationJoinScript, replicationJoinStdin, replicationStatusScript } from "../components/render/opendj";
 import { redisConf, redisSetupScript } from "../components/render/redis";
 import { script } from "../components/render/shell";
 import { stunnelClientConf, stunnelConf, stunnelInstallScript, stunnelSection, stunnelServerConf } from "../components/render/stunnel";
@@ -505,7 +505,7 @@ F("replicationJoinScript", "primaryAddress", "script", "10.0.0.11", (v) => repli
 F("replicationJoinScript", "memberAddress", "script", "10.0.0.12", (v) => replicationJoinScript({ ...repl, memberAddress: v }));
 F("replicationJoinScript", "baseDns[0]", "script", "o=gluu", (v) => replicationJoinScript({ ...repl, baseDns: [v] }));
 F("replicationJoinScript", "adminUid", "script", "admin", (v) => replicationJoinScript({ ...repl, adminUid: v }));
-F("replicationDisableScript", "memberAddress", "script", "10.0.0.12", (v) => replicationDisableScript({ ...repl, memberAddress: v }));
+F("replicationPruneScript", "members[0]", "script", "10.0.0.12", (v) => replicationPruneScript({ ...repl, members: [v] }));
 F("replicationInitScript", "primaryAddress", "script", "10.0.0.11", (v) => replicationInitScript({ ...repl, primaryAddress: v }));
 F("replicationInitScript", "members[0]", "script", "10.0.0.12", (v) => replicationInitScript({ ...repl, members: [v] }));
 F("replicationInitScript", "baseDns[1]", "script", "o=site", (v) => replicationInitScript({ ...repl, baseDns: ["o=gluu", v] }));

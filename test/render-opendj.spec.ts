@@ -13,7 +13,6 @@ import {
     REPLICATION_PLAN_AWK,
     REPLICATION_STATUS_AWK,
     ReplicationStatusRow,
-    replicationDisableScript,
     replicationPruneScript,
     replicationInitScript,
     replicationJoinScript,
@@ -110,7 +109,7 @@ function awk(program: string, input: string, vars: Record<string, string> = {}):
 const ALL_SCRIPTS = (p: GluuVersionProfile): Record<string, string> => ({
     prep: opendjPrepScript(p),
     join: replicationJoinScript({ profile: p, primaryAddress: "10.0.0.11", memberAddress: "10.0.0.12" }),
-    disable: replicationDisableScript({ profile: p, primaryAddress: "10.0.0.11", memberAddress: "10.0.0.12" }),
+    prune: replicationPruneScript({ profile: p, primaryAddress: "10.0.0.11", members: ["10.0.0.12"] }),
     init: replicationInitScript({ profile: p, primaryAddress: "10.0.0.11" }),
     crypto: cryptoManagerScript(p),
     keystoreExport: opendjKeystoreExportScript(p),
@@ -609,20 +608,6 @@ describe("render/opendj contract (stand-in OpenDJ tools in a private namespace; 
         assert.notStrictEqual(refused.code, 0);
         assert.match(refused.stderr, /Refusing to initialize replication from 127\.0\.0\.1:\no=gluu: the primary 127\.0\.0\.1:4444 holds only 12 entries/);
         assert.ok(!sb.calls().some((c) => / initialize/.test(c)), "a refusal initializes nothing");
-    });
-
-    it("disable (the join step's delete, fed the join's stdin): removes a listed member and forgets it; an unknown member is a no-op", () => {
-        sb.write("opt/status.txt", statusOf([r("o=gluu", "127.0.0.1:4444", "1500", "11"), r("o=gluu", "127.0.0.2:4444", "1500", "12")]));
-        fs.mkdirSync(path.join(sb.dir, "varlib/gluu-cluster"));
-        sb.write("varlib/gluu-cluster/replication-initialized.tsv", "o=gluu\t127.0.0.2:4444\t12\no=gluu\t127.0.0.3:4444\t13\n");
-        const res = sb.run(innerOf(replicationDisableScript({ profile: P45, primaryAddress: "127.0.0.1", memberAddress: "127.0.0.2" })), "dm pw\nadmin pw\n");
-        assert.strictEqual(res.code, 0, res.stderr);
-        assert.ok(sb.calls().some((c) => /^dsreplication disable --disableAll --hostname 127\.0\.0\.2 --port 4444 /.test(c)));
-        assert.strictEqual(sb.read("varlib/gluu-cluster/replication-initialized.tsv"), "o=gluu\t127.0.0.3:4444\t13\n");
-        const none = sb.run(innerOf(replicationDisableScript({ profile: P45, primaryAddress: "127.0.0.1", memberAddress: "127.0.0.9" })), "dm pw\nadmin pw\n");
-        assert.strictEqual(none.code, 0, none.stderr);
-        assert.match(none.stdout, /127\.0\.0\.9 is not in the replication topology: nothing to disable/);
-        assert.ok(!sb.calls().some((c) => c.startsWith("dsreplication disable")));
     });
 
     it("prune: removes only servers that are no longer members (a scaled-in node, a replaced node's old address)", () => {

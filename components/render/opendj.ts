@@ -470,9 +470,9 @@ export function opendjPrepScript(profile: GluuVersionProfile, opts: { adminPort?
     return script(`Prepare OpenDJ for replication (Gluu ${profile.version})`, inContainer(profile, inner));
 }
 
-/** Arguments of `replicationJoinScript` / `replicationDisableScript`. */
+/** Arguments of `replicationJoinScript`. */
 export interface ReplicationMemberOptions extends ReplicationOptions {
-    /** Address of the member joining (or leaving) the topology. */
+    /** Address of the member joining the topology. */
     memberAddress: string;
 }
 
@@ -535,62 +535,6 @@ export function replicationJoinScript(o: ReplicationMemberOptions): string {
         ].join("\n"),
     );
     return script(`Join ${member} to OpenDJ replication (Gluu ${c.profile.version})`, inContainer(c.profile, inner));
-}
-
-/**
- * Remove a member from the replication topology (runs on the PRIMARY, inside its container):
- * `dsreplication disable --disableAll` for the member, which also removes its references from the other
- * servers; skipped when the member does not appear in `dsreplication status`. Also forgets the member in
- * the initialization record so that a node later added at the same address is initialized.
- *
- * It is the `delete` of the join step, and @pulumi/command runs `delete` with the `create`'s stdin, so it
- * reads the join's stdin: line 1 = Directory Manager password (unused here), line 2 = replication admin
- * password (see `replicationJoinStdin`).
- */
-export function replicationDisableScript(o: ReplicationMemberOptions): string {
-    const c = common(o);
-    const member = assertHost("memberAddress", o.memberAddress);
-    const inner = script(
-        `Inside the Gluu ${c.profile.version} container of the primary: remove ${member} from OpenDJ replication`,
-        OPENDJ_ENV,
-        secretFilesFromStdin([
-            { variable: "dm_pw_file", what: "the Directory Manager password" },
-            { variable: "admin_pw_file", what: "the replication admin password" },
-        ]),
-        replicationStatusFunctions(c.adminPort, c.adminUid),
-        [
-            `# Line 1 only keeps the join's stdin format; disabling needs the replication admin alone.`,
-            `rm -f -- "$dm_pw_file"`,
-            `primary=${shq(c.primary)}`,
-            `member=${shq(member)}`,
-            `marker=${shq(REPLICATION_INIT_MARKER)}`,
-            `status_text="$secret_dir/status.txt"`,
-            `if ! repl_status "$primary" > "$status_text"; then`,
-            `  cat "$status_text" >&2`,
-            `  echo "dsreplication status on $primary failed (output above): cannot tell whether $member replicates" >&2`,
-            `  exit 1`,
-            `fi`,
-            `if ! repl_status_tsv < "$status_text" | awk -F'\\t' -v s="$member:${c.adminPort}" \\`,
-            `  'tolower($2) == tolower(s) { found = 1 } END { exit !found }'; then`,
-            `  echo "$member is not in the replication topology: nothing to disable"`,
-            `else`,
-            `  log="$secret_dir/disable.log"`,
-            `  if ! "$dj_bin/dsreplication" disable --disableAll --hostname "$member" --port ${c.adminPort} \\`,
-            `      --adminUID ${shq(c.adminUid)} --adminPasswordFile "$admin_pw_file" --trustAll --no-prompt > "$log" 2>&1; then`,
-            `    cat "$log" >&2`,
-            `    echo "dsreplication disable of $member failed (output above)" >&2`,
-            `    exit 1`,
-            `  fi`,
-            `  echo "changed replication disabled on $member"`,
-            `fi`,
-            `if [ -f "$marker" ] && awk -F'\\t' -v s="$member:${c.adminPort}" 'tolower($2) == tolower(s) { f = 1 } END { exit !f }' "$marker"; then`,
-            `  awk -F'\\t' -v s="$member:${c.adminPort}" 'tolower($2) != tolower(s)' "$marker" > "$marker.new"`,
-            `  mv -f "$marker.new" "$marker"`,
-            `  echo "changed $marker (forgot $member)"`,
-            `fi`,
-        ].join("\n"),
-    );
-    return script(`Remove ${member} from OpenDJ replication (Gluu ${c.profile.version})`, inContainer(c.profile, inner));
 }
 
 /** Arguments of `replicationInitScript`. */
