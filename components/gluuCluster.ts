@@ -7,6 +7,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { CertificateDistribution } from "./certificateDistribution";
 import { ClusterCa } from "./clusterCa";
+import { ROLE_TAG, cloudNamePrefix, cloudNames } from "./cloudNames";
 import { Csync2Mesh } from "./csync2Mesh";
 import { GluuNode } from "./gluuNode";
 import { HostArgs } from "./host";
@@ -138,8 +139,20 @@ export interface GluuClusterArgs {
     primaryNode?: string;
     /** `protect` the droplets of the nodes and the cache (a scale-in then needs `pulumi state unprotect` first). Defaults to `false`. */
     protectDroplets?: boolean;
-    /** Keep the droplets of the nodes and the cache in DigitalOcean when they leave the stack (`retainOnDelete`). Defaults to `false`. */
+    /**
+     * Keep the droplets of the nodes and the cache in DigitalOcean when they leave the stack (`retainOnDelete`); a
+     * kept droplet is retired first (Gluu, csync2, stunnel and Redis stopped, its tunnel keys removed), and the VPC,
+     * tags and firewalls are kept on destroy too, so kept droplets stay inside their firewall. Defaults to `false`.
+     */
     retainDroplets?: boolean;
+    /**
+     * Names of nodes (or `<name>-cache` / `<name>-lb`) whose droplets the next `up` may rebuild from the current
+     * `dropletImage`/`serviceDropletImage`, `userData`, login keys and `monitoring`. Those inputs are otherwise
+     * only read at creation (even `pulumi up --replace` keeps their old values). A rebuilt node loses its disk and
+     * rejoins from the primary; the primary itself cannot be rebuilt (make another node primary first). Remove
+     * the names once rebuilt. Defaults to none.
+     */
+    rebuildNodes?: string[];
 }
 
 /** Ports cluster members use among themselves: LDAPS, OpenDJ admin and replication, csync2 (over stunnel). */
@@ -235,6 +248,13 @@ export function validateGluuClusterArgs(name: string, args: GluuClusterArgs): st
         } else if (Array.isArray(args.adminCidrs)) {
             problems.push(...adminCidrProblems("adminCidrs", args.adminCidrs));
         }
+        (Array.isArray(args.tags) ? args.tags : []).forEach((tag, i) => {
+            if (known(tag) && ROLE_TAG.test(tag)) {
+                problems.push(
+                    `\`tags[${i}]\` ${JSON.stringify(tag)} ends like a cluster role tag (-member, -lb, -cache); tags are account-wide, so it could put these droplets into another cluster's firewall: choose another name`,
+                );
+            }
+        });
         if (args.sshKeyFingerprints !== undefined && args.sshPrivateKey === undefined && args.sshAgentSocketPath === undefined) {
             problems.push("with `sshKeyFingerprints` the program needs the matching `sshPrivateKey` (secret) or `sshAgentSocketPath`");
         }
@@ -327,6 +347,16 @@ function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: 
     if (args.primaryNode !== undefined && !nodeNameList.includes(args.primaryNode)) {
         problems.push(`\`primaryNode\` ${JSON.stringify(args.primaryNode)} is not a node; use one of ${nodeNameList.join(", ")}`);
     }
+    const machineNames = [...nodeNameList, args.cacheHost?.name ?? `${name}-cache`, ...(args.externalLoadBalancer ? [] : [args.lbHost?.name ?? `${name}-lb`])];
+    (args.rebuildNodes ?? []).forEach((n, i) => {
+        if (args.existingNodes !== undefined) {
+            problems.push(`\`rebuildNodes\` is for droplets; an existing host is rebuilt by you`);
+        } else if (!machineNames.includes(n)) {
+            problems.push(`\`rebuildNodes[${i}]\` ${JSON.stringify(n)} is not a machine of this cluster; use one of ${machineNames.join(", ")}`);
+        } else if (n === (args.primaryNode ?? nodeNameList[0])) {
+            problems.push(`\`rebuildNodes[${i}]\` ${JSON.stringify(n)} is the primary, whose data the others receive: make another node \`primaryNode\` first`);
+        }
+    });
     if (args.cacheRefreshNode !== undefined && !nodeNameList.includes(args.cacheRefreshNode)) {
         problems.push(`\`cacheRefreshNode\` ${JSON.stringify(args.cacheRefreshNode)} is not a node; use one of ${nodeNameList.join(", ")}`);
     }
@@ -447,24 +477,30 @@ export class GluuCluster extends pulumi.ComponentResource {
         let cacheTag: pulumi.Output<string> | undefined;
         let vpcUuid: pulumi.Input<string> | undefined = args.vpcUuid;
         if (droplets) {
+            // Account-wide names carry the stack (two stacks in one account never share a VPC, tag or firewall).
+            const cloud = cloudNames(cloudNamePrefix(name, { organization: pulumi.getOrganization(), project: pulumi.getProject(), stack: pulumi.getStack() }));
+            // Retained droplets outlive the stack: so do the VPC they sit in (DigitalOcean refuses to delete a VPC
+            // with members), the tags that select them and the firewalls that protect them (deleting a tag would
+            // untag them and leave them open).
+            const keepNetwork = { retainOnDelete: args.retainDroplets ?? false };
             if (!fingerprints) {
                 const login = new tls.PrivateKey(`${name}-login-key`, { algorithm: "ED25519" }, { parent: this });
-                const doKey = new digitalocean.SshKey(`${name}-login-key`, { name: `${name}-login`, publicKey: login.publicKeyOpenssh }, { parent: this });
+                const doKey = new digitalocean.SshKey(`${name}-login-key`, { name: cloud.loginKey, publicKey: login.publicKeyOpenssh }, { parent: this });
                 fingerprints = [doKey.fingerprint];
                 sshPrivateKey = login.privateKeyOpenssh;
                 this.sshPrivateKey = pulumi.secret(login.privateKeyOpenssh);
             }
             if (!vpcUuid) {
-                const vpc = new digitalocean.Vpc(`${name}-vpc`, { name: `${name}-vpc`, region: args.region!, ipRange: args.vpcIpRange }, { parent: this });
+                const vpc = new digitalocean.Vpc(`${name}-vpc`, { name: cloud.vpc, region: args.region!, ipRange: args.vpcIpRange }, { parent: this, ...keepNetwork });
                 vpcUuid = vpc.id;
             }
-            memberTag = new digitalocean.Tag(`${name}-member`, { name: `${name}-member` }, { parent: this }).name;
-            lbTag = new digitalocean.Tag(`${name}-lb`, { name: `${name}-lb` }, { parent: this }).name;
-            cacheTag = new digitalocean.Tag(`${name}-cache`, { name: `${name}-cache` }, { parent: this }).name;
+            memberTag = new digitalocean.Tag(`${name}-member`, { name: cloud.memberTag }, { parent: this, ...keepNetwork }).name;
+            lbTag = new digitalocean.Tag(`${name}-lb`, { name: cloud.lbTag }, { parent: this, ...keepNetwork }).name;
+            cacheTag = new digitalocean.Tag(`${name}-cache`, { name: cloud.cacheTag }, { parent: this, ...keepNetwork }).name;
             new digitalocean.Firewall(
                 `${name}-members`,
                 {
-                    name: `${name}-members`,
+                    name: cloud.memberFirewall,
                     tags: [memberTag],
                     inboundRules: [
                         { protocol: "tcp", portRange: "22", sourceAddresses: args.adminCidrs! },
@@ -478,13 +514,13 @@ export class GluuCluster extends pulumi.ComponentResource {
                     ],
                     outboundRules: OUTBOUND_ANY,
                 },
-                { parent: this },
+                { parent: this, ...keepNetwork },
             );
             // Redis's tunnel answers members only; the load balancer answers the world on 80/443 only.
             new digitalocean.Firewall(
                 `${name}-cache`,
                 {
-                    name: `${name}-cache`,
+                    name: cloud.cacheFirewall,
                     tags: [cacheTag],
                     inboundRules: [
                         { protocol: "tcp", portRange: "22", sourceAddresses: args.adminCidrs! },
@@ -493,13 +529,13 @@ export class GluuCluster extends pulumi.ComponentResource {
                     ],
                     outboundRules: OUTBOUND_ANY,
                 },
-                { parent: this },
+                { parent: this, ...keepNetwork },
             );
             if (!args.externalLoadBalancer) {
                 new digitalocean.Firewall(
                     `${name}-lb`,
                     {
-                        name: `${name}-lb`,
+                        name: cloud.lbFirewall,
                         tags: [lbTag],
                         inboundRules: [
                             { protocol: "tcp", portRange: "22", sourceAddresses: args.adminCidrs! },
@@ -508,7 +544,7 @@ export class GluuCluster extends pulumi.ComponentResource {
                         ],
                         outboundRules: OUTBOUND_ANY,
                     },
-                    { parent: this },
+                    { parent: this, ...keepNetwork },
                 );
             }
             this.memberTag = memberTag;
@@ -557,6 +593,7 @@ export class GluuCluster extends pulumi.ComponentResource {
                           timeSync: args.timeSync,
                           protectDroplet: args.protectDroplets,
                           retainDroplet: args.retainDroplets,
+                          rebuild: args.rebuildNodes?.includes(nodeName),
                       },
                 { parent: this },
             );
@@ -606,6 +643,7 @@ export class GluuCluster extends pulumi.ComponentResource {
                           // The cache holds sessions; the load balancer holds nothing worth keeping.
                           protectDroplet: role === "cache" ? args.protectDroplets : undefined,
                           retainDroplet: role === "cache" ? args.retainDroplets : undefined,
+                          rebuild: args.rebuildNodes?.includes(`${name}-${role}`),
                       },
                 { parent: this },
             );

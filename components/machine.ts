@@ -8,6 +8,7 @@ import * as tls from "@pulumi/tls";
 import { HostArgs, SshConnectionArgs } from "./host";
 import { remoteStep } from "./remoteStep";
 import { baseScript, cloudInitUserData, readyScript } from "./render/node";
+import { retireArmedScript, retireScript } from "./render/retire";
 import { hostKeyProblems, isAddress, isHostName, isPort, known } from "./validation";
 
 /** Where a machine comes from and how to log in. Flat: every field is a scalar Input or a list of them. */
@@ -58,6 +59,44 @@ export interface MachineArgs {
     protectDroplet?: boolean;
     /** Keep the droplet in DigitalOcean when it leaves the stack (`retainOnDelete`). Defaults to `false`. */
     retainDroplet?: boolean;
+    /**
+     * Let the next `up` rebuild the droplet from the current `dropletImage`, `userData`, `sshKeyFingerprints` and
+     * `monitoring` (a new droplet: its disk is lost). Without it those are only read at creation: the engine keeps
+     * their old values even on `pulumi up --replace`. Defaults to `false`.
+     */
+    rebuild?: boolean;
+}
+
+/**
+ * Droplet inputs DigitalOcean only reads at creation; each forces a replacement
+ * (digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/droplet/resource_droplet.go, `ForceNew: true`
+ * on image, user_data, ssh_keys, monitoring). Ignored unless `rebuild`: a newer image slug, edited user data,
+ * another login key or the monitoring switch must not silently rebuild a node with its data. The engine applies
+ * ignoreChanges before Diff, and also to the inputs of a `--replace` (pulumi/pulumi@v3.248.0:
+ * pkg/resource/deploy/step_generator.go, processIgnoreChanges), so only dropping them from the list rebuilds.
+ */
+export const CREATION_ONLY_DROPLET_INPUTS = ["image", "userData", "sshKeys", "monitoring"];
+
+/**
+ * The SSH dial budget of a fresh droplet: pulumi-command retries a failed dial `dialErrorLimit` times through
+ * pulumi's retry.Until, waiting 100 ms × 1.5ⁿ, at most 5 s, between dials
+ * (pulumi/pulumi-command@v1.2.1:provider/pkg/provider/remote/connection.go dialWithRetry;
+ * pulumi/pulumi@v3.224.0:sdk/go/common/util/retry/until.go DefaultDelay/DefaultBackoff/DefaultMaxDelay, the SDK
+ * version pulumi-command v1.2.1's go.mod pins). 130 refused dials wait about ten minutes; dials that time out
+ * (`perDialTimeout` 15 s each) stretch it further.
+ */
+export const DROPLET_DIAL = { dialErrorLimit: 130, perDialTimeout: 15 };
+
+/** Seconds spent waiting between dials before the provider gives up, when every dial is refused at once. */
+export function dialWaitSeconds(dialErrorLimit: number): number {
+    let wait = 0;
+    let delay = 0.1;
+    // dials = tries + 1 and the provider stops when dials > dialErrorLimit: dialErrorLimit waits in between.
+    for (let i = 0; i < dialErrorLimit; i++) {
+        wait += Math.min(delay, 5);
+        delay *= 1.5;
+    }
+    return wait;
 }
 
 /** Problems with the machine fields of some Args; every problem named by field. */
@@ -116,6 +155,8 @@ export interface Machine {
     ready: command.remote.Command;
     /** Base setup (packages, time sync) done; the host keeps its own host name (csync2 and stunnel use `-N`/certificate names). */
     base: command.remote.Command;
+    /** With `retainDroplet`: the step whose delete retires the kept droplet when it leaves the stack or is replaced. */
+    retire?: command.remote.Command;
 }
 
 /**
@@ -156,9 +197,7 @@ export function provisionMachine(name: string, args: MachineArgs, parent: pulumi
                 parent,
                 protect: args.protectDroplet ?? false,
                 retainOnDelete: args.retainDroplet ?? false,
-                // Only read at creation, and each forces a replacement: a newer image slug, edited user data or
-                // another login key must not rebuild a node with its data. Rebuild deliberately with `--replace`.
-                ignoreChanges: ["image", "userData", "sshKeys"],
+                ignoreChanges: args.rebuild ? [] : CREATION_ONLY_DROPLET_INPUTS,
             },
         );
         publicIp = droplet.ipv4Address;
@@ -172,7 +211,7 @@ export function provisionMachine(name: string, args: MachineArgs, parent: pulumi
         agentSocketPath: args.sshAgentSocketPath,
         hostKey,
         // A fresh droplet takes a while to answer: keep dialling for about ten minutes.
-        ...(droplet ? { dialErrorLimit: 40, perDialTimeout: 15 } : {}),
+        ...(droplet ? DROPLET_DIAL : {}),
     };
     const bare: HostArgs = { name, publicAddress: publicIp, privateAddress: privateIp, ssh };
     const ready = remoteStep(`${name}-ready`, { host: bare, create: readyScript(name), dependsOn: droplet ? [droplet] : [], parent });
@@ -182,5 +221,18 @@ export function provisionMachine(name: string, args: MachineArgs, parent: pulumi
         dependsOn: [ready],
         parent,
     });
-    return { publicIp, privateIp, hostKey, droplet, bare, ready, base };
+    // A kept droplet leaves the cluster for real: the retire step's delete runs on it when the machine leaves the
+    // stack (scale-in, destroy) or when its droplet is replaced (the trigger), with its last connection.
+    const retire =
+        droplet && args.retainDroplet
+            ? remoteStep(`${name}-retire`, {
+                  host: bare,
+                  create: "echo retire-on-delete armed\n",
+                  delete: retireScript(name),
+                  triggers: [droplet.id],
+                  dependsOn: [base],
+                  parent,
+              })
+            : undefined;
+    return { publicIp, privateIp, hostKey, droplet, bare, ready, base, retire };
 }

@@ -147,7 +147,9 @@ export class SecureRedis extends pulumi.ComponentResource {
                 parent: this,
             });
             this.ready.push(check);
-            health[client.name] = check.stdout;
+            // The step reads the password, so the engine stores its stdout as a secret (additionalSecretOutputs);
+            // the health output is only ever PONG (the step fails otherwise): published in clear, from a fixed word.
+            health[client.name] = pulumi.unsecret(check.stdout.apply((out) => (out.trim() === "PONG" ? "PONG" : "no PONG")));
         }
 
         this.address = pulumi.output(`localhost:${port}`);

@@ -50,8 +50,14 @@ export function certsExportScript(profile: GluuVersionProfile): string {
             `for f in ${EXTRA_CERT_FILES.map(shq).join(" ")}; do`,
             `  if [ -f "$f" ]; then members+=("$f"); fi`,
             `done`,
-            `tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - -- "\${members[@]}" | gzip -n | base64 -w0`,
-            `echo`,
+            // A failed step's error carries its whole stdout and stderr, whatever \`logging\` says
+            // (pulumi/pulumi-command@v1.2.1:provider/pkg/provider/remote/commandOutputs.go, \`running %q:\\n%s\`):
+            // the archive is built in a private file first and printed by the very last command, so no failure
+            // can follow the secret output.
+            `out_dir=$(mktemp -d)`,
+            `cleanup_paths+=("$out_dir")`,
+            `tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - -- "\${members[@]}" | gzip -n > "$out_dir/certs.tgz"`,
+            `base64 -w0 "$out_dir/certs.tgz"`,
         ].join("\n"),
     );
 }
@@ -236,8 +242,11 @@ export function httpdCertExportScript(profile: GluuVersionProfile): string {
             `  echo "$certs/httpd.key is encrypted; the load balancer needs the passphrase-free key" >&2`,
             `  exit 1`,
             `fi`,
-            `cat "$certs/httpd.crt"`,
-            `cat "$certs/httpd.key"`,
+            // Copied first, printed last: no failure can follow the key on stdout (see certsExportScript).
+            `out_dir=$(mktemp -d)`,
+            `cleanup_paths+=("$out_dir")`,
+            `cat "$certs/httpd.crt" "$certs/httpd.key" > "$out_dir/httpd.pem"`,
+            `cat "$out_dir/httpd.pem"`,
         ].join("\n"),
     );
 }
