@@ -7,7 +7,7 @@ import { HostArgs } from "./host";
 import { MachineArgs, machineProblems, provisionMachine } from "./machine";
 import { profileFor } from "./profiles";
 import { remoteStep } from "./remoteStep";
-import { GluuSetupSettings, gluuPackageScript, gluuSetupScript, setupProperties } from "./render/node";
+import { GluuSetupSettings, gluuPackageScript, gluuSetupScript, setupProperties, setupSettingsProblems } from "./render/node";
 import { ArgsError, known, versionProblems } from "./validation";
 
 export interface GluuNodeArgs extends MachineArgs {
@@ -29,6 +29,12 @@ export function validateGluuNodeArgs(name: string, args: GluuNodeArgs): string[]
     const problems = machineProblems(name, args);
     if (known(args.version)) {
         problems.push(...versionProblems("version", args.version));
+    }
+    // setup.py's properties format differs by version (render/node.ts setupSettingsProblems): refuse values it
+    // cannot carry before anything is created, when the settings are known now (else setupProperties refuses).
+    const version = args.version === undefined ? "3.1.6" : args.version;
+    if (known(version) && known(args.setup) && versionProblems("version", version).length === 0) {
+        problems.push(...setupSettingsProblems(profileFor(version), args.setup).map((p) => `setup: ${p}`));
     }
     return problems;
 }

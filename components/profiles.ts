@@ -34,10 +34,38 @@ export interface GluuVersionProfile {
     setupPython: string;
     /** Extra setup.py flags beyond `-n -f setup.properties --listen_all_interfaces`. */
     setupExtraFlags: string[];
-    /** File inside the container whose presence means setup.py has completed. */
+    /**
+     * A file setup.py writes EARLY (rendered templates, before OpenDJ is installed), so it means "setup.py got
+     * that far", never "completed": CES-316 = GluuFederation/community-edition-setup@version_3.1.6.sp1
+     * `setup.py:531,1102-1119` (ox-ldap.properties copied by copy_output before install_gluu_components);
+     * CES-455 = …@version_4.5.5 `setup_app/config.py:342`, `setup.py:312,339` (gluu.properties rendered in
+     * prepare_for_installation before the OpenDJ install).
+     */
     installedMarker: string;
-    /** The properties file setup.py leaves behind (4.x encrypts it). */
+    /**
+     * The properties file setup.py saves at the END of a run (4.x encrypts it): the install step's completion
+     * test. CES-316 `setup.py:3783` (save_properties after start_services; `:166` the name); CES-455
+     * `setup.py:377-379` (post_install → save_properties after install_services), `properties_utils.py:340-350`
+     * (openssl enc to `.enc`, plaintext removed).
+     */
     setupPropertiesLast: string;
+    /**
+     * How setup.py reads setup.properties. `gluu-py2`: 3.1.6's own Properties.py, which unescapes only `\:`
+     * and `\=`, strips values and continues lines ending in `\` (CES-316 `Properties.py:147-153,192,213-219`;
+     * `setup.py:27,1033-1050`). `java`: 4.5's bundled jproperties, Java-compatible (CES-455
+     * `setup_app/utils/base.py:32,199-207`).
+     */
+    propertiesDialect: "gluu-py2" | "java";
+    /** setup.py's error log inside the container (CES-316 `setup.py:165`; CES-455 `setup_app/paths.py:8,11`). */
+    setupErrorLog: string;
+    /**
+     * The setup.properties key of the LDAP truststore (/etc/certs/opendj.pkcs12) password, which must be one
+     * value cluster-wide (CES-316 `setup.py:740-741,2841-2857`; CES-455 `properties_utils.py:133-134`,
+     * `installers/opendj.py:447-457`).
+     */
+    truststorePasswordKey: string;
+    /** setup.py reads `oxtrust_admin_password` (4.5); 3.1.6 never does: its admin password is `ldapPass` (CES-316 `templates/people.ldif:12`). */
+    setupReadsAdminPassword: boolean;
     /** JRE truststore inside the container. */
     jreTruststore: string;
     /** Service names inside the container. */
@@ -54,6 +82,12 @@ export interface GluuVersionProfile {
     ldapPropertiesFile: string;
     /** `dsjavaproperties` exists in this version's OpenDJ. */
     hasDsJavaProperties: boolean;
+    /**
+     * `ldapsearch` options that turn LDIF line wrapping off in this version's OpenDJ: 3.0 (Gluu 3.1.6) has the
+     * legacy tool's `-T/--dontWrap`; 4.x has the SDK tool's `-t/--wrapColumn` (0 = no wrapping) and no
+     * `--dontWrap` (an unknown option ends the tool). Sources: test/live/opendjOptions.ts.
+     */
+    ldapsearchNoWrapArgs: string[];
     /** Paths proxied by the load balancer (round robin, then sticky). */
     lbPaths: { roundRobin: string[]; sticky: string[] };
     /** Ubuntu releases the packages target; used to explain image choices. */
@@ -83,6 +117,10 @@ export const PROFILES: Readonly<Record<string, GluuVersionProfile>> = Object.fre
         setupExtraFlags: [],
         installedMarker: "/etc/gluu/conf/ox-ldap.properties",
         setupPropertiesLast: "/install/community-edition-setup/setup.properties.last",
+        propertiesDialect: "gluu-py2",
+        setupErrorLog: "/install/community-edition-setup/setup_error.log",
+        truststorePasswordKey: "opendj_p12_pass",
+        setupReadsAdminPassword: false,
         jreTruststore: "/opt/jre/jre/lib/security/cacerts",
         services: GLUU_SERVICES,
         serviceControl: "service",
@@ -91,6 +129,7 @@ export const PROFILES: Readonly<Record<string, GluuVersionProfile>> = Object.fre
         idpAuthConfigIsString: true,
         ldapPropertiesFile: "/etc/gluu/conf/ox-ldap.properties",
         hasDsJavaProperties: true,
+        ldapsearchNoWrapArgs: ["--dontWrap"],
         lbPaths: {
             roundRobin: ["/", "/.well-known", "/oxauth", "/cas", "/asimba"],
             sticky: ["/identity", "/idp", "/passport", "/casa"],
@@ -117,6 +156,10 @@ export const PROFILES: Readonly<Record<string, GluuVersionProfile>> = Object.fre
         setupExtraFlags: ["-c"],
         installedMarker: "/etc/gluu/conf/gluu.properties",
         setupPropertiesLast: "/install/community-edition-setup/setup.properties.last.enc",
+        propertiesDialect: "java",
+        setupErrorLog: "/install/community-edition-setup/logs/setup_error.log",
+        truststorePasswordKey: "opendj_truststore_pass",
+        setupReadsAdminPassword: true,
         jreTruststore: "/opt/jre/lib/security/cacerts",
         services: GLUU_SERVICES,
         serviceControl: "systemctl",
@@ -125,6 +168,7 @@ export const PROFILES: Readonly<Record<string, GluuVersionProfile>> = Object.fre
         idpAuthConfigIsString: false,
         ldapPropertiesFile: "/etc/gluu/conf/gluu-ldap.properties",
         hasDsJavaProperties: false,
+        ldapsearchNoWrapArgs: ["--wrapColumn", "0"],
         lbPaths: {
             roundRobin: ["/", "/.well-known", "/oxauth", "/cas"],
             sticky: ["/identity", "/idp", "/passport", "/casa"],

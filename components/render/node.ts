@@ -201,6 +201,9 @@ export function gluuPackageScript(profile: GluuVersionProfile, hostName: string)
 
 // ---------------------------------------------------------------------------------------------------------
 // setup.properties and setup.py
+//
+// Upstream (read, not copied): CES-316 = GluuFederation/community-edition-setup@version_3.1.6.sp1 (adee15d),
+// CES-455 = GluuFederation/community-edition-setup@version_4.5.5 (c424531).
 
 /** The cluster-wide source of truth for setup.py: identical on every node except `ip`. */
 export interface GluuSetupSettings {
@@ -214,12 +217,23 @@ export interface GluuSetupSettings {
     adminEmail: string;
     /** Directory Manager password (3.1.6: also the oxTrust admin password). Secret. */
     ldapPassword: string;
-    /** oxTrust `admin` password. Secret. */
+    /**
+     * oxTrust `admin` password (4.5). Secret. Gluu 3.1.6 never reads `oxtrust_admin_password`: its admin
+     * password IS `ldapPassword` (CES-316 `templates/people.ldif:12`), so for 3.1.6 this is not emitted.
+     */
     adminPassword: string;
     /** 24-character 3DES key for every encrypted value in LDAP and config. Secret. */
     encodeSalt: string;
     /** Password of oxAuth's OpenID keystore. Secret. */
     openidKeystorePassword: string;
+    /**
+     * Password of the LDAP truststore /etc/certs/opendj.pkcs12 (`opendj_p12_pass` in 3.1.6,
+     * `opendj_truststore_pass` in 4.5). Secret. A cluster MUST give every node the same value: the primary's
+     * opendj.pkcs12 is copied to every node, and each node's ox-ldap/gluu-ldap.properties holds the pin of its
+     * own setup.py run (CES-316 `setup.py:740-741,1455,1870,2841-2857`; CES-455 `properties_utils.py:133-134`,
+     * `installers/opendj.py:447-457`). Without it setup.py picks a random one per node (fine for a lone node).
+     */
+    ldapTruststorePassword?: string;
     /** 3.1.x inums (`@!XXXX.XXXX.XXXX.XXXX`...); ignored by 4.x. */
     baseInum: string;
     inumOrg: string;
@@ -229,7 +243,6 @@ export interface GluuSetupSettings {
     installPassport?: boolean;
 }
 
-/** Escape a value for a Java-style properties file (setup.py reads it that way). */
 /** The setup.properties key of each GluuSetupSettings field, for error messages that name both. */
 const SETTING_KEYS: Record<string, string> = {
     orgName: "orgName", city: "city", state: "state", countryCode: "countryCode", adminEmail: "admin_email",
@@ -237,37 +250,86 @@ const SETTING_KEYS: Record<string, string> = {
     openidKeystorePassword: "oxauth_openid_jks_pass", baseInum: "baseInum", inumOrg: "inumOrg", inumAppliance: "inumAppliance",
 };
 
-function propertyValue(key: string, value: string): string {
-    if (/[\r\n]/.test(value)) {
-        // The value is not repeated: it may be a password or the salt.
-        const field = Object.keys(SETTING_KEYS).find((f) => SETTING_KEYS[f] === key) ?? key;
-        throw new Error(`setup.properties \`${key}\` (setting \`${field}\`) cannot contain a line break`);
+/** The string settings that reach setup.properties for `profile`, as [field, key, value]. */
+function settingEntries(profile: GluuVersionProfile, s: GluuSetupSettings): Array<[string, string, string]> {
+    const fields = ["orgName", "city", "state", "countryCode", "adminEmail", "ldapPassword", "adminPassword", "encodeSalt", "openidKeystorePassword"]
+        .filter((f) => f !== "adminPassword" || profile.setupReadsAdminPassword);
+    if (profile.version.startsWith("3.")) {
+        fields.push("baseInum", "inumOrg", "inumAppliance");
+    }
+    const out: Array<[string, string, string]> = fields.map((f) => [f, SETTING_KEYS[f], (s as unknown as Record<string, string>)[f]]);
+    if (s.ldapTruststorePassword !== undefined) {
+        out.push(["ldapTruststorePassword", profile.truststorePasswordKey, s.ldapTruststorePassword]);
+    }
+    return out;
+}
+
+/**
+ * Problems of the settings for `profile`'s setup.py, each naming the field and its setup.properties key, never
+ * the value (it may be a secret). Pure: GluuNode calls it before creating anything when the settings are known,
+ * `setupProperties` calls it again when they were not.
+ *
+ * 3.1.6 reads the file with its own Properties.py (CES-316 `setup.py:27,1033-1050`): it unescapes only `\:`
+ * and `\=` (`Properties.py:213-219`), strips the value (`:192`) and joins a line ending in `\` with the next
+ * (`:147-153`). So a value with a backslash, or with leading or trailing white space, cannot be carried.
+ */
+export function setupSettingsProblems(profile: GluuVersionProfile, s: GluuSetupSettings): string[] {
+    const problems: string[] = [];
+    for (const [field, key, value] of settingEntries(profile, s)) {
+        const name = `\`${field}\` (setup.properties \`${key}\`)`;
+        if (typeof value !== "string") {
+            problems.push(`${name} must be a string`);
+            continue;
+        }
+        if (/[\r\n]/.test(value)) {
+            problems.push(`${name} cannot contain a line break`);
+        }
+        if (profile.propertiesDialect === "gluu-py2") {
+            if (value.includes("\\")) {
+                problems.push(`${name} cannot contain a backslash: Gluu ${profile.version}'s setup.py (Properties.py) would keep it, or join the next line`);
+            }
+            if (/^\s|\s$/.test(value)) {
+                problems.push(`${name} cannot start or end with white space: Gluu ${profile.version}'s setup.py strips it`);
+            }
+        }
+    }
+    if (typeof s.encodeSalt === "string" && s.encodeSalt.length !== 24) {
+        problems.push("`encodeSalt` must be exactly 24 characters (a 3DES key)");
+    }
+    return problems;
+}
+
+/**
+ * One value as `profile`'s setup.py reads it back. `java` (4.5, jproperties: CES-455
+ * `setup_app/pylib/jproperties.py`): backslash-escape `\ = : # !` and a leading space. `gluu-py2` (3.1.6):
+ * only `:` and `=`, the way setup.py's own `save_properties` writes `setup.properties.last` (CES-316
+ * `Properties.py:203-211`, `setup.py:2666-2687`); everything else it would not unescape.
+ */
+function propertyValue(profile: GluuVersionProfile, value: string): string {
+    if (profile.propertiesDialect === "gluu-py2") {
+        return value.replace(/([=:])/g, "\\$1");
     }
     return value.replace(/\\/g, "\\\\").replace(/([=:#!])/g, "\\$1").replace(/^\s/, "\\ ");
 }
 
 /** Keys of setup.properties whose values are secrets (the plan and the error tail redact them). */
-export const SECRET_SETUP_KEYS = ["ldapPass", "oxtrust_admin_password", "encode_salt", "oxauth_openid_jks_pass"];
+export const SECRET_SETUP_KEYS = ["ldapPass", "oxtrust_admin_password", "encode_salt", "oxauth_openid_jks_pass", "opendj_p12_pass", "opendj_truststore_pass"];
 
 /** setup.properties for one node: the shared settings plus this node's `ip`. */
 export function setupProperties(profile: GluuVersionProfile, s: GluuSetupSettings, ip: string): string {
     assertToken("setup.properties `ip`", ip);
     assertToken("setup.properties `hostname`", s.hostname);
-    if (s.encodeSalt.length !== 24) {
-        throw new Error("`encodeSalt` must be exactly 24 characters (a 3DES key)");
+    const problems = setupSettingsProblems(profile, s);
+    if (problems.length > 0) {
+        throw new Error(`setup.properties for Gluu ${profile.version}: ${problems.join("; ")}`);
     }
+    const entries = new Map(settingEntries(profile, s).map(([, key, value]) => [key, value]));
     const props: Array<[string, string]> = [
         ["hostname", s.hostname],
         ["ip", ip],
-        ["orgName", s.orgName],
-        ["city", s.city],
-        ["state", s.state],
-        ["countryCode", s.countryCode],
-        ["admin_email", s.adminEmail],
-        ["ldapPass", s.ldapPassword],
-        ["oxtrust_admin_password", s.adminPassword],
-        ["encode_salt", s.encodeSalt],
-        ["oxauth_openid_jks_pass", s.openidKeystorePassword],
+        ...(["orgName", "city", "state", "countryCode", "admin_email", "ldapPass", "oxtrust_admin_password", "encode_salt", "oxauth_openid_jks_pass", profile.truststorePasswordKey]
+            .filter((k) => entries.has(k))
+            .map((k): [string, string] => [k, entries.get(k)!])),
         ["ldap_type", "opendj"],
         // Values in this file override setup.py's command line, so the flag alone would not be enough.
         ["listenAllInterfaces", "True"],
@@ -285,69 +347,177 @@ export function setupProperties(profile: GluuVersionProfile, s: GluuSetupSetting
     }
     return (
         "# Rendered by gluu-cluster from the cluster's one source of truth; only `ip` differs between nodes.\n" +
-        props.map(([k, v]) => `${k}=${propertyValue(k, v)}`).join("\n") +
+        props.map(([k, v]) => `${k}=${propertyValue(profile, v)}`).join("\n") +
         "\n"
     );
 }
 
+/** Timing of the install step's wait for setup.py (seconds). */
+export interface SetupWaitOptions {
+    /** How often the step looks for setup.py's exit. Default 2. */
+    pollSeconds?: number;
+    /** A line on the step's output this often, so the SSH channel is never idle that long. Default 30. */
+    heartbeatSeconds?: number;
+    /** Give up waiting (setup.py keeps running; a re-run waits again). Default 10800 (3 h). */
+    maxWaitSeconds?: number;
+}
+
+/** State files of the install step in setup.py's directory (inside the container). */
+export const SETUP_STATE_FILES = {
+    /** Touched just before setup.py starts: the completion file must be newer. */
+    stamp: ".gluu-cluster-setup.started",
+    /** setup.py's exit status, written by the detached wrapper when setup.py ends. */
+    exit: ".gluu-cluster-setup.exit",
+    /** flock(1)-held by the detached wrapper while setup.py runs (the lock dies with the wrapper). */
+    lock: ".gluu-cluster-setup.lock",
+    /** setup.py's console output. */
+    console: "setup.console.log",
+};
+
 /**
- * Runs setup.py once, unattended, with setup.properties from stdin. setup.py reports success even when it
- * failed, so the step checks the installed state and setup_error.log and fails with the log's tail
- * (secret values from the properties replaced by `[secret]`). A completed install is never touched again.
+ * Runs setup.py once, unattended, with setup.properties from stdin, detached from the SSH session, and
+ * waits for it. What counts as success, from upstream:
+ *
+ * - setup.py's exit status is 0: 4.5 exits 1 on a fatal error (CES-455 `setup.py:438`,
+ *   `setup_app/utils/base.py:182-193`); 3.1.6 exits 0 even then (its main loop catches everything, logs it and
+ *   prints "successful", CES-316 `setup.py:3795-3799`) and 2 only when already configured (`:3641-3643`);
+ * - the completion file `profile.setupPropertiesLast` exists and is newer than a stamp touched just before
+ *   setup.py started (save_properties runs after the services are installed: CES-316 `setup.py:3783`; CES-455
+ *   `setup.py:377-379`, `properties_utils.py:340-350`). `profile.installedMarker` is written early and proves
+ *   nothing (CES-316 `setup.py:531,1102-1119`; CES-455 `setup.py:312,339`);
+ * - no Traceback in `profile.setupErrorLog` (3.1.6 logs caught exceptions there and continues: `setup.py:996-1003`).
+ *
+ * setup.py runs for many minutes and prints nothing on this channel, so it runs in its own session
+ * (`setsid nohup`), not as a child of the SSH session: a dropped connection (idle NAT, SIGHUP) does not kill it.
+ * The step polls for its exit status, printing a heartbeat. A re-run while setup.py still runs (the wrapper holds
+ * a flock on a file in setup.py's directory) waits for it instead of starting a second one. A completed install
+ * is never touched again; a failed or half-finished one is reported with how to converge (3.1.6's setup.py
+ * refuses to run over /etc/gluu/conf: CES-316 `setup.py:695-696,3641-3643`).
+ *
+ * Nothing taken from stdin is ever printed: secret values in the log tails are replaced by `[secret]`
+ * (pulumi-command puts all output of a failed step in its error: pulumi/pulumi-command@v1.2.1
+ * `provider/pkg/provider/remote/commandOutputs.go:101`).
  *
  * stdin: the node's setup.properties.
  */
-export function gluuSetupScript(profile: GluuVersionProfile, hostName: string): string {
+export function gluuSetupScript(profile: GluuVersionProfile, hostName: string, wait: SetupWaitOptions = {}): string {
     assertToken("`hostName`", hostName);
+    const poll = wait.pollSeconds ?? 2;
+    const heartbeat = wait.heartbeatSeconds ?? 30;
+    const maxWait = wait.maxWaitSeconds ?? 10800;
+    for (const [k, v] of [["pollSeconds", poll], ["heartbeatSeconds", heartbeat], ["maxWaitSeconds", maxWait]] as const) {
+        if (!Number.isInteger(v) || v < 1) {
+            throw new Error(`\`${k}\` must be a positive whole number of seconds, got ${JSON.stringify(v)}`);
+        }
+    }
     const dir = "/install/community-edition-setup";
+    const F = SETUP_STATE_FILES;
     const flags = ["-n", "-f", "setup.properties", "--listen_all_interfaces", ...profile.setupExtraFlags].join(" ");
-    const inner = [
+    // Runs inside the container: starts setup.py detached, unless one is running already.
+    const launcher = [
         "#!/bin/bash",
-        "set -u",
+        "set -euo pipefail",
         `cd ${dir}`,
-        `# setup.py writes its own logs; its console output goes to a file so nothing secret reaches the step's output.`,
-        `${profile.setupPython} setup.py ${flags} > setup.console.log 2>&1 < /dev/null`,
-        `echo "setup.py exited with $?" >> setup.console.log`,
+        `# The lock is taken here and handed to the detached wrapper (fd 9): it is held from this moment until the`,
+        `# wrapper has recorded setup.py's exit status. setup.py itself does not get fd 9 (9>&-), so services it`,
+        `# starts cannot keep the lock.`,
+        `exec 9>>${F.lock}`,
+        `if ! flock -n 9; then echo "setup.py is already running"; exit 0; fi`,
+        `rm -f ${F.exit}`,
+        `touch ${F.stamp}`,
+        `# shellcheck disable=SC2016 # expanded by the wrapper's own bash`,
+        `setsid nohup bash -c 'rc=0; ${profile.setupPython} setup.py ${flags} 9>&- > ${F.console} 2>&1 < /dev/null || rc=$?; rm -f setup.properties; echo "$rc" > ${F.exit}.tmp; mv -f ${F.exit}.tmp ${F.exit}' < /dev/null > /dev/null 2>&1 &`,
+        `echo "setup.py started"`,
     ].join("\n");
     const secretKeys = SECRET_SETUP_KEYS.join("|");
+    const purgeAdvice = `Gluu's setup.py cannot run again over a half-made install ($gluu_root/etc/gluu/conf exists). To converge: apt-get purge ${profile.packageName} && rm -rf $gluu_root, then run pulumi up again.`;
     return script(
-        `${hostName}: Gluu ${profile.version} setup.py (unattended, cluster-wide settings)`,
+        `${hostName}: Gluu ${profile.version} setup.py (unattended, cluster-wide settings, detached)`,
         PUT_FILE_FUNCTION,
         [
             `gluu_root=${shq(profile.containerRoot)}`,
             `setup_dir="$gluu_root${dir}"`,
-            `if [ -f "$gluu_root${profile.installedMarker}" ]; then`,
-            `  echo "Gluu is installed (${profile.installedMarker} exists): nothing to do"`,
+            `done_file="$gluu_root"${shq(profile.setupPropertiesLast)}`,
+            `error_log="$gluu_root"${shq(profile.setupErrorLog)}`,
+            `stamp="$setup_dir/${F.stamp}"`,
+            `exit_file="$setup_dir/${F.exit}"`,
+            `lock="$setup_dir/${F.lock}"`,
+            `console_log="$setup_dir/${F.console}"`,
+            `# stdin (setup.properties, secrets in it) goes to a private file; nothing read from it is ever printed.`,
+            `props=$(mktemp); cleanup_paths+=("$props")`,
+            `cat > "$props"`,
+            `# Secret values of the properties, to blank them out of the log tails this step prints on failure.`,
+            `secrets=$(mktemp); cleanup_paths+=("$secrets")`,
+            `grep -E '^(${secretKeys})=' "$props" | cut -d= -f2- | sed 's/\\\\\\(.\\)/\\1/g' > "$secrets" || true`,
+            `redact() { awk 'NR==FNR { if (length($0) > 0) s[$0] = 1; next } { for (v in s) { while ((i = index($0, v)) > 0) $0 = substr($0, 1, i - 1) "[secret]" substr($0, i + length(v)) } print }' "$secrets" -; }`,
+            `# A setup.py is running while its wrapper holds the lock (also across the 4.5 container's PID namespace).`,
+            `running() { [ -f "$lock" ] && ! flock -n "$lock" true; }`,
+            `# Why the finished run failed (empty: it succeeded).`,
+            `failure_reason() {`,
+            `  local rc=""`,
+            `  [ -f "$exit_file" ] && rc=$(head -c 8 "$exit_file" | tr -cd '0-9')`,
+            `  if [ -f "$exit_file" ] && [ "$rc" != 0 ]; then echo "setup.py exited with status \${rc:-unknown}"; return; fi`,
+            `  if [ ! -f "$done_file" ]; then echo "setup.py did not finish: ${profile.setupPropertiesLast} was not written"; return; fi`,
+            `  if [ -f "$stamp" ] && [ ! "$done_file" -nt "$stamp" ]; then echo "setup.py did not finish: ${profile.setupPropertiesLast} is older than the run"; return; fi`,
+            `  if grep -q Traceback "$error_log" 2>/dev/null; then echo "${profile.setupErrorLog} holds a Traceback"; return; fi`,
+            `}`,
+            `fail() {`,
+            `  echo "setup.py failed on ${hostName}: $1" >&2`,
+            `  echo "last lines of ${profile.setupErrorLog} and of setup.py's console output (secret values blanked):" >&2`,
+            `  tail -n 40 "$error_log" 2>/dev/null | redact >&2 || true`,
+            `  tail -n 20 "$console_log" 2>/dev/null | redact >&2 || true`,
+            `  if [ -d "$gluu_root/etc/gluu/conf" ]; then echo "${purgeAdvice}" >&2; fi`,
+            `  exit 1`,
+            `}`,
+            `wait_for_setup() {`,
+            `  local waited=0 quiet=0`,
+            `  while [ ! -f "$exit_file" ]; do`,
+            `    if ! running; then`,
+            `      # The exit status is written before the lock is released: look once more.`,
+            `      [ -f "$exit_file" ] && break`,
+            `      fail "setup.py stopped without recording its exit status (killed, or the container stopped)"`,
+            `    fi`,
+            `    if [ "$waited" -ge ${maxWait} ]; then`,
+            `      echo "setup.py is still running on ${hostName} after ${maxWait} s; it keeps running: run pulumi up again to keep waiting" >&2`,
+            `      exit 1`,
+            `    fi`,
+            `    sleep ${poll}`,
+            `    waited=$((waited + ${poll})); quiet=$((quiet + ${poll}))`,
+            `    if [ "$quiet" -ge ${heartbeat} ]; then echo "setup.py still running on ${hostName} ($waited s)"; quiet=0; fi`,
+            `  done`,
+            `}`,
+            `finish() {`,
+            `  local reason`,
+            `  reason=$(failure_reason)`,
+            `  [ -z "$reason" ] || fail "$reason"`,
+            `  rm -f "$setup_dir/setup.properties"`,
+            `  chmod 0600 "$done_file"`,
+            `  echo "changed installed Gluu ${profile.version}"`,
+            `}`,
+        ].join("\n"),
+        [
+            `if running; then`,
+            `  echo "a setup.py started earlier is still running on ${hostName}: waiting for it"`,
+            `  wait_for_setup`,
+            `  finish`,
+            `  exit 0`,
+            `fi`,
+            `if [ -f "$exit_file" ] || [ -f "$done_file" ]; then`,
+            `  reason=$(failure_reason)`,
+            `  if [ -n "$reason" ]; then fail "$reason (an earlier run)"; fi`,
+            `  echo "Gluu is installed (${profile.setupPropertiesLast} exists): nothing to do"`,
             `  rm -f "$setup_dir/setup.properties"`,
             `  exit 0`,
             `fi`,
             `if [ -d "$gluu_root/etc/gluu/conf" ]; then`,
-            `  echo "A previous setup.py run stopped half-way ($gluu_root/etc/gluu/conf exists, ${profile.installedMarker} does not)." >&2`,
-            `  echo "setup.py refuses to run twice. To converge: apt-get purge ${profile.packageName} && rm -rf $gluu_root, then run pulumi up again." >&2`,
+            `  echo "A previous setup.py run stopped half-way ($gluu_root/etc/gluu/conf exists, ${profile.setupPropertiesLast} does not)." >&2`,
+            `  echo "${purgeAdvice}" >&2`,
             `  exit 1`,
             `fi`,
-            `put_file "$setup_dir/setup.properties" 0600 root:root >/dev/null`,
         ].join("\n"),
         startContainer(profile),
-        inContainer(profile, inner),
-        [
-            `# Secret values of the properties, to blank them out of anything this step prints.`,
-            `secrets=$(mktemp); cleanup_paths+=("$secrets")`,
-            `grep -E '^(${secretKeys})=' "$setup_dir/setup.properties" | cut -d= -f2- | sed 's/\\\\\\(.\\)/\\1/g' > "$secrets" || true`,
-            `redact() { awk 'NR==FNR { if (length($0) > 0) s[$0] = 1; next } { for (v in s) { while ((i = index($0, v)) > 0) $0 = substr($0, 1, i - 1) "[secret]" substr($0, i + length(v)) } print }' "$secrets" -; }`,
-            `rm -f "$setup_dir/setup.properties"`,
-            `chmod 0600 "$gluu_root"${shq(profile.setupPropertiesLast)} 2>/dev/null || true`,
-            `if [ ! -f "$gluu_root${profile.installedMarker}" ] || grep -q Traceback "$setup_dir/setup_error.log" 2>/dev/null; then`,
-            `  echo "setup.py failed on ${hostName}; last lines of setup_error.log and of its console output:" >&2`,
-            `  tail -n 40 "$setup_dir/setup_error.log" 2>/dev/null | redact >&2 || true`,
-            `  tail -n 20 "$setup_dir/setup.console.log" 2>/dev/null | redact >&2 || true`,
-            `  exit 1`,
-            `fi`,
-            `if [ -s "$setup_dir/setup_error.log" ]; then`,
-            `  echo "setup.py completed; setup_error.log is not empty (last lines):"`,
-            `  tail -n 10 "$setup_dir/setup_error.log" | redact`,
-            `fi`,
-            `echo "changed installed Gluu ${profile.version}"`,
-        ].join("\n"),
+        `put_file "$setup_dir/setup.properties" 0600 root:root < "$props" >/dev/null`,
+        inContainer(profile, launcher),
+        [`wait_for_setup`, `finish`].join("\n"),
     );
 }
