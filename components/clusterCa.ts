@@ -52,7 +52,8 @@ export class ClusterCa extends pulumi.ComponentResource {
                 privateKeyPem: this.key.privateKeyPem,
                 isCaCertificate: true,
                 validityPeriodHours: CA_VALIDITY_HOURS,
-                allowedUses: ["certSigning", "crlSigning"],
+                // snake_case as the provider accepts (resource_self_signed_cert.go allowed_uses validator; see issue()).
+                allowedUses: ["cert_signing", "crl_signing"],
                 subject: { commonName: `${name} cluster CA`, organization: args.organization ?? "Gluu cluster" },
             },
             { parent: this },
@@ -74,7 +75,9 @@ export class ClusterCa extends pulumi.ComponentResource {
             },
             { parent },
         );
-        const uses = ["digitalSignature", "keyEncipherment", ...(args.server ? ["serverAuth"] : []), ...(args.client ? ["clientAuth"] : [])];
+        // The provider's spellings: hashicorp/terraform-provider-tls@d72d90e:internal/provider/common_cert.go keyUsages and
+        // extendedKeyUsages, enforced by resource_locally_signed_cert.go allowed_uses OneOf(supportedKeyUsagesStr()...).
+        const uses = ["digital_signature", "key_encipherment", ...(args.server ? ["server_auth"] : []), ...(args.client ? ["client_auth"] : [])];
         const cert = new tls.LocallySignedCert(
             `${name}-cert`,
             {

@@ -8,12 +8,30 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { assertProviderAccepts } from "./providerRules";
+
+/**
+ * The resource options the engine acts on, as the SDK puts them on the RegisterResourceRequest
+ * (`@pulumi/pulumi@3.248.0` runtime/resource.js prepareResource/registerResource: setIgnorechangesList,
+ * setAdditionalsecretoutputsList, setReplaceonchangesList, setProtect, setRetainondelete, setDeletebeforereplace).
+ */
+export interface EngineOptions {
+    ignoreChanges: string[];
+    additionalSecretOutputs: string[];
+    replaceOnChanges: string[];
+    protect: boolean;
+    retainOnDelete: boolean;
+    deleteBeforeReplace: boolean;
+}
 
 export interface Registration {
     type: string;
     name: string;
     custom: boolean;
     inputs: Record<string, any>;
+    /** The options from the request (undefined only when registered through another monitor). */
+    options?: EngineOptions;
 }
 
 const ALNUM_LOWER = "abcdefghijklmnopqrstuvwxyz";
@@ -158,10 +176,20 @@ export class GluuMocks implements pulumi.runtime.Mocks {
         }
     }
 
+    /**
+     * Set by the patched MockMonitor.registerResource (below) just before it calls newResource, which the SDK's
+     * MockMonitor does synchronously: the options of the request being registered.
+     */
+    public pendingOptions?: EngineOptions;
+
     public newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
-        this.registrations.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+        const options = this.pendingOptions;
+        this.pendingOptions = undefined;
+        this.registrations.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs, options });
         // Secret inputs arrive wrapped; the emulation works on their values.
         args = { ...args, inputs: openSecrets(args.inputs) };
+        // The provider's Check: refuse what the real provider refuses (src/providerRules.ts cites each rule).
+        if (args.custom !== false) assertProviderAccepts(args.type, args.name, args.inputs);
         const state: Record<string, any> = { ...args.inputs };
         const label = args.name;
         switch (args.type) {
@@ -248,7 +276,7 @@ export class GluuMocks implements pulumi.runtime.Mocks {
         if (name.endsWith("-httpd-cert-export")) {
             // A real self-signed pair, as setup.py makes for Apache, so the load balancer's checks are real.
             const key = mockKeyPair(name, "RSA", { rsaBits: 2048 }).privateKeyPem;
-            out = mockCertificate(name, "tls:index/selfSignedCert:SelfSignedCert", { privateKeyPem: key, subject: { commonName: "gluu-httpd.mock" }, validityPeriodHours: 8760, allowedUses: ["serverAuth"] }) + key;
+            out = mockCertificate(name, "tls:index/selfSignedCert:SelfSignedCert", { privateKeyPem: key, subject: { commonName: "gluu-httpd.mock" }, validityPeriodHours: 8760, allowedUses: ["server_auth"] }) + key;
         } else if (name.endsWith("-certs-export") || name.endsWith("-opendj-keys-export")) {
             out = stream(name, 48).toString("base64");
         }
@@ -300,8 +328,35 @@ function subjectArg(subject: any): string {
     return parts.length ? "/" + parts.map(([k, v]) => `${k}=${String(v).replace(/\//g, "\\/")}`).join("/") : "/CN=mock";
 }
 
-const USE_KEY: Record<string, string> = { digitalSignature: "digitalSignature", keyEncipherment: "keyEncipherment", certSigning: "keyCertSign", crlSigning: "cRLSign" };
-const USE_EXT: Record<string, string> = { serverAuth: "serverAuth", clientAuth: "clientAuth" };
+// The provider's usage names (hashicorp/terraform-provider-tls@d72d90e:internal/provider/common_cert.go keyUsages,
+// extendedKeyUsages) → openssl's x509v3_config names. Unknown names never get here: providerRules refuses them.
+const USE_KEY: Record<string, string> = {
+    digital_signature: "digitalSignature",
+    content_commitment: "nonRepudiation",
+    key_encipherment: "keyEncipherment",
+    data_encipherment: "dataEncipherment",
+    key_agreement: "keyAgreement",
+    cert_signing: "keyCertSign",
+    crl_signing: "cRLSign",
+    encipher_only: "encipherOnly",
+    decipher_only: "decipherOnly",
+};
+const USE_EXT: Record<string, string> = {
+    any_extended: "anyExtendedKeyUsage",
+    server_auth: "serverAuth",
+    client_auth: "clientAuth",
+    code_signing: "codeSigning",
+    email_protection: "emailProtection",
+    ipsec_end_system: "ipsecEndSystem",
+    ipsec_tunnel: "ipsecTunnel",
+    ipsec_user: "ipsecUser",
+    timestamping: "timeStamping",
+    ocsp_signing: "OCSPSigning",
+    microsoft_server_gated_crypto: "msSGC",
+    netscape_server_gated_crypto: "nsSGC",
+    microsoft_commercial_code_signing: "msCodeCom",
+    microsoft_kernel_code_signing: "1.3.6.1.4.1.311.61.1.1",
+};
 
 function extensions(inputs: Record<string, any>): string {
     const uses: string[] = inputs.allowedUses ?? [];
@@ -361,3 +416,68 @@ function openSecrets(v: any): any {
     }
     return v;
 }
+
+// --- what the engine does with the request that the SDK's mock monitor leaves out ---
+
+/** The wire form of a secret (`@pulumi/pulumi@3.248.0` runtime/rpc.js specialSigKey / specialSecretSig). */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Wrap the named top-level outputs of a serialized state as secrets (values already secret stay as they are). */
+export function markSecretOutputs(state: Record<string, any>, names: string[]): Record<string, any> {
+    const out = { ...state };
+    for (const k of names) {
+        if (!(k in out)) continue;
+        const v = out[k];
+        if (v && typeof v === "object" && v[SECRET_SIG_KEY] === SECRET_SIG) continue;
+        out[k] = { [SECRET_SIG_KEY]: SECRET_SIG, value: v };
+    }
+    return out;
+}
+
+/**
+ * `setMocks` builds the SDK's MockMonitor, whose registerResource (`@pulumi/pulumi@3.248.0` runtime/mocks.js
+ * MockMonitor.registerResource) hands only type, name, inputs, provider, custom and id to `newResource` and
+ * ignores every option on the request, although the SDK sets them there (runtime/resource.js:199 and :368-407).
+ * The engine marks outputs secret before the response goes back (pulumi/pulumi@v3.248.0
+ * pkg/resource/deploy/step_executor.go:522-570): every output named in `AdditionalSecretOutputs` (never `id`),
+ * and every output whose input of the same name was a secret ("If an input secret is potentially leaked as an
+ * output, preemptively mark it as secret"). This patch, applied once when this module loads, wraps
+ * MockMonitor.registerResource for GluuMocks only: it hands the request's options to `newResource`
+ * (`pendingOptions`) and marks the response's outputs secret by those two rules, as the engine does.
+ */
+function patchMockMonitor(): void {
+    const proto = MockMonitor.prototype as any;
+    if (proto.__gluuPatched) return;
+    const original = proto.registerResource;
+    proto.registerResource = function (this: any, req: any, callback: (err: any, res: any) => void) {
+        if (!(this.mocks instanceof GluuMocks)) return original.call(this, req, callback);
+        const options: EngineOptions = {
+            ignoreChanges: req.getIgnorechangesList?.() ?? [],
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
+            replaceOnChanges: req.getReplaceonchangesList?.() ?? [],
+            protect: !!req.getProtect?.(),
+            retainOnDelete: !!req.getRetainondelete?.(),
+            deleteBeforeReplace: !!req.getDeletebeforereplace?.(),
+        };
+        this.mocks.pendingOptions = options;
+        try {
+            return original.call(this, req, (err: any, res: any) => {
+                if (!err && res && res.getObject()) {
+                    const inputs = req.getObject()?.toJavaScript() ?? {};
+                    const secretInputs = Object.keys(inputs).filter((k) => inputs[k] && typeof inputs[k] === "object" && inputs[k][SECRET_SIG_KEY] === SECRET_SIG);
+                    const names = [...options.additionalSecretOutputs.filter((k) => k !== "id"), ...secretInputs];
+                    if (names.length) {
+                        const obj = res.getObject().toJavaScript();
+                        res.setObject(res.getObject().constructor.fromJavaScript(markSecretOutputs(obj, names)));
+                    }
+                }
+                callback(err, res);
+            });
+        } finally {
+            this.mocks.pendingOptions = undefined;
+        }
+    };
+    proto.__gluuPatched = true;
+}
+
+patchMockMonitor();

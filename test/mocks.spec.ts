@@ -23,10 +23,10 @@ describe("mocks", () => {
 
     it("sign a server certificate with a cluster CA that openssl verifies", async () => {
         const caKey = new tls.PrivateKey("t-ca-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
-        const ca = new tls.SelfSignedCert("t-ca", { privateKeyPem: caKey.privateKeyPem, isCaCertificate: true, validityPeriodHours: 24, allowedUses: ["certSigning", "crlSigning"], subject: { commonName: "Test CA" } });
+        const ca = new tls.SelfSignedCert("t-ca", { privateKeyPem: caKey.privateKeyPem, isCaCertificate: true, validityPeriodHours: 24, allowedUses: ["cert_signing", "crl_signing"], subject: { commonName: "Test CA" } });
         const key = new tls.PrivateKey("t-srv-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
         const csr = new tls.CertRequest("t-srv-csr", { privateKeyPem: key.privateKeyPem, subject: { commonName: "cache" }, dnsNames: ["cache"] });
-        const cert = new tls.LocallySignedCert("t-srv", { certRequestPem: csr.certRequestPem, caCertPem: ca.certPem, caPrivateKeyPem: caKey.privateKeyPem, validityPeriodHours: 24, allowedUses: ["digitalSignature", "serverAuth"] });
+        const cert = new tls.LocallySignedCert("t-srv", { certRequestPem: csr.certRequestPem, caCertPem: ca.certPem, caPrivateKeyPem: caKey.privateKeyPem, validityPeriodHours: 24, allowedUses: ["digital_signature", "server_auth"] });
         const [caPem, certPem] = await Promise.all([value(ca.certPem), value(cert.certPem)]);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "c-"));
         fs.writeFileSync(path.join(dir, "ca.pem"), caPem);

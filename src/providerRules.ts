@@ -1,0 +1,383 @@
+// What the providers' Check (and, for DigitalOcean's firewall, CustomizeDiff during the preview) refuses, for
+// every resource type the library registers. Pure: `checkResource(type, name, inputs)` returns the failures, and
+// `assertProviderAccepts` throws with the text the engine prints for them. The mocks call it on every
+// registration, so a program the real providers would refuse fails under the mocks too.
+//
+// Only what the provider itself checks before Create is here. What only the cloud API refuses at Create (droplet
+// hostname rules, a firewall `port_range` syntax like "80-x", ICMP rules with ports, VPC RFC 1918 ranges,
+// malformed SSH public keys) is NOT a Check rule upstream and is deliberately not emulated.
+//
+// Versions (see package.json and the bridges' go.mod):
+// - @pulumi/tls 5.6.1 bridges hashicorp/terraform-provider-tls v4.3.0 (pulumi/pulumi-tls@f7db93b:provider/go.mod,
+//   `v1.2.1-0.20260513075833-609226f53114`); the rules were read at hashicorp/terraform-provider-tls@d72d90e
+//   (2026-04-28, the newest commit available here; the schema files cited are unchanged in the 4.x line).
+// - @pulumi/random 4.21.2 bridges hashicorp/terraform-provider-random v3.9.0
+//   (pulumi/pulumi-random@f64d8726:provider/go.mod → f8d869dc); read at hashicorp/terraform-provider-random@f8d869dc.
+// - @pulumi/digitalocean 4.80.1: pulumi/pulumi-digitalocean@c52e0a38 (newest available) pins the `upstream`
+//   submodule at digitalocean/terraform-provider-digitalocean@5ef5c08 = tag v2.96.0; read at v2.96.0.
+// - @pulumi/command 1.2.1: pulumi/pulumi-command@v1.2.1 (pulumi-go-provider v1.3.0, which decodes inputs with
+//   pulumi/pulumi sdk `util/mapper`).
+// - Validator texts: hashicorp/terraform-plugin-framework-validators@v0.19.0 (the version both tls and random
+//   require in go.mod): helpers/validatordiag/diag.go `Attribute %s %s, got: %s`, stringvalidator/one_of.go,
+//   int64validator/at_least.go, int64validator/at_least_sum_of.go. SDKv2 texts: hashicorp/terraform-plugin-sdk v2
+//   helper/validation (meta.go NoZeroValues `%s must not be empty, got %v`; strings.go StringInSlice
+//   `expected %s to be one of %q, got %s`; network.go IsCIDR `expected %q to be a valid IPv4 Value, got %v: %v`).
+// - Engine text: pulumi/pulumi@v3.248.0:sdk/go/common/diag/errors.go (2002 `%v resource '%v' has a problem: %v`,
+//   2003 `%v resource '%v': property %v value %v has a problem: %v`), printed by
+//   pkg/resource/deploy/step_generator.go issueCheckFailures.
+
+export interface CheckFailure {
+    /** Pulumi input path (`allowedUses[0]`, `connection.host`); absent for resource-level failures. */
+    property?: string;
+    /** The provider's reason text. */
+    reason: string;
+}
+
+export class ProviderCheckError extends Error {
+    constructor(
+        public readonly type: string,
+        public readonly resourceName: string,
+        public readonly failures: CheckFailure[],
+        inputs: Record<string, any>,
+    ) {
+        super(failures.map((f) => formatFailure(type, resourceName, f, inputs)).join("\n"));
+        this.name = "ProviderCheckError";
+    }
+}
+
+function formatFailure(type: string, name: string, f: CheckFailure, inputs: Record<string, any>): string {
+    if (!f.property) return `${type} resource '${name}' has a problem: ${f.reason}`;
+    const top = f.property.split(/[.[]/)[0];
+    return `${type} resource '${name}': property ${top} value ${goValue(inputs[top])} has a problem: ${f.reason}`;
+}
+
+/** Roughly how the engine prints a PropertyValue (`{…}` around it, as resource.PropertyValue.String does). */
+function goValue(v: any): string {
+    if (v === undefined) return "{<nil>}";
+    if (Array.isArray(v)) return `{[${v.map(goValue).join(" ")}]}`;
+    if (v && typeof v === "object") return "{map[...]}";
+    return `{${String(v)}}`;
+}
+
+const isSet = (v: any) => v !== undefined && v !== null;
+const q = (s: string) => JSON.stringify(s);
+/** Go's `%q` of a []string: ["a" "b"]. */
+const qList = (xs: readonly string[]) => `[${xs.map(q).join(" ")}]`;
+
+// ---------------------------------------------------------------------------------------------------------
+// tls — terraform-plugin-framework resources
+
+// hashicorp/terraform-provider-tls@d72d90e:internal/provider/types.go (Algorithm, ECDSACurve constants);
+// supportedAlgorithmsStr / supportedECDSACurvesStr keep the declaration order.
+export const TLS_ALGORITHMS = ["RSA", "ECDSA", "ED25519"] as const;
+export const TLS_ECDSA_CURVES = ["P224", "P256", "P384", "P521"] as const;
+
+// hashicorp/terraform-provider-tls@d72d90e:internal/provider/common_cert.go keyUsages + extendedKeyUsages;
+// supportedKeyUsagesStr() returns them sorted (sort.Strings).
+export const TLS_KEY_USAGES = [
+    "digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement",
+    "cert_signing", "crl_signing", "encipher_only", "decipher_only",
+] as const;
+export const TLS_EXT_KEY_USAGES = [
+    "any_extended", "server_auth", "client_auth", "code_signing", "email_protection", "ipsec_end_system",
+    "ipsec_tunnel", "ipsec_user", "timestamping", "ocsp_signing", "microsoft_server_gated_crypto",
+    "netscape_server_gated_crypto", "microsoft_commercial_code_signing", "microsoft_kernel_code_signing",
+] as const;
+export const TLS_ALLOWED_USES: readonly string[] = [...TLS_KEY_USAGES, ...TLS_EXT_KEY_USAGES].sort();
+
+/** Framework "Required" attribute missing: terraform-plugin-framework reports `Missing Configuration for Required Attribute`. */
+function required(out: CheckFailure[], inputs: Record<string, any>, prop: string, tfName: string): boolean {
+    if (isSet(inputs[prop])) return true;
+    out.push({ property: prop, reason: `Missing Configuration for Required Attribute: Must set a configuration value for the ${tfName} attribute as the provider has marked it as required.` });
+    return false;
+}
+
+/** stringvalidator.OneOf (framework-validators v0.19.0 one_of.go + validatordiag). */
+function oneOf(out: CheckFailure[], prop: string, tfPath: string, value: any, values: readonly string[]) {
+    if (!isSet(value)) return;
+    if (!values.includes(String(value))) {
+        out.push({ property: prop, reason: `Attribute ${tfPath} value must be one of: ${qList(values)}, got: ${q(String(value))}` });
+    }
+}
+
+/** int64validator.AtLeast (framework-validators v0.19.0 at_least.go). */
+function atLeast(out: CheckFailure[], prop: string, tfPath: string, value: any, min: number) {
+    if (!isSet(value)) return;
+    if (Number(value) < min) out.push({ property: prop, reason: `Attribute ${tfPath} value must be at least ${min}, got: ${Number(value)}` });
+}
+
+/** listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)) on ip_addresses / uris. */
+function elementsNotEmpty(out: CheckFailure[], prop: string, tfName: string, value: any) {
+    if (!Array.isArray(value)) return;
+    value.forEach((v, i) => {
+        if (isSet(v) && String(v).length < 1) out.push({ property: `${prop}[${i}]`, reason: `Attribute ${tfName}[${i}] string length must be at least 1, got: 0` });
+    });
+}
+
+function allowedUses(out: CheckFailure[], inputs: Record<string, any>) {
+    const uses = inputs.allowedUses;
+    if (!Array.isArray(uses)) return;
+    uses.forEach((u, i) => oneOf(out, `allowedUses[${i}]`, `allowed_uses[${i}]`, u, TLS_ALLOWED_USES));
+}
+
+/** tls.PrivateKey — hashicorp/terraform-provider-tls@d72d90e:internal/provider/resource_private_key.go privateKeyResourceSchemaV1. */
+export function checkTlsPrivateKey(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    // "algorithm": Required, stringvalidator.OneOf(supportedAlgorithmsStr()...)
+    if (required(out, inputs, "algorithm", "algorithm")) oneOf(out, "algorithm", "algorithm", inputs.algorithm, TLS_ALGORITHMS);
+    // "ecdsa_curve": Optional, default P224, stringvalidator.OneOf(supportedECDSACurvesStr()...)
+    oneOf(out, "ecdsaCurve", "ecdsa_curve", inputs.ecdsaCurve, TLS_ECDSA_CURVES);
+    // "rsa_bits": Optional Int64, no validator (a bad size fails at Create in rsa.GenerateKey).
+    return out;
+}
+
+/** tls.SelfSignedCert — hashicorp/terraform-provider-tls@d72d90e:internal/provider/resource_self_signed_cert.go. */
+export function checkTlsSelfSignedCert(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    required(out, inputs, "privateKeyPem", "private_key_pem");
+    // "validity_period_hours": Required, int64validator.AtLeast(0)
+    if (required(out, inputs, "validityPeriodHours", "validity_period_hours")) atLeast(out, "validityPeriodHours", "validity_period_hours", inputs.validityPeriodHours, 0);
+    // "allowed_uses": Required, listvalidator.ValueStringsAre(stringvalidator.OneOf(supportedKeyUsagesStr()...))
+    if (required(out, inputs, "allowedUses", "allowed_uses")) allowedUses(out, inputs);
+    // "ip_addresses", "uris": ValueStringsAre(LengthAtLeast(1))
+    elementsNotEmpty(out, "ipAddresses", "ip_addresses", inputs.ipAddresses);
+    elementsNotEmpty(out, "uris", "uris", inputs.uris);
+    // "early_renewal_hours": AtLeast(0); "max_path_length": AtLeast(-1)
+    atLeast(out, "earlyRenewalHours", "early_renewal_hours", inputs.earlyRenewalHours, 0);
+    atLeast(out, "maxPathLength", "max_path_length", inputs.maxPathLength, -1);
+    return out;
+}
+
+/** tls.LocallySignedCert — hashicorp/terraform-provider-tls@d72d90e:internal/provider/resource_locally_signed_cert.go. */
+export function checkTlsLocallySignedCert(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    required(out, inputs, "caCertPem", "ca_cert_pem");
+    required(out, inputs, "caPrivateKeyPem", "ca_private_key_pem");
+    required(out, inputs, "certRequestPem", "cert_request_pem");
+    if (required(out, inputs, "validityPeriodHours", "validity_period_hours")) atLeast(out, "validityPeriodHours", "validity_period_hours", inputs.validityPeriodHours, 0);
+    // "allowed_uses" (line 86): Required, ValueStringsAre(OneOf(supportedKeyUsagesStr()...))
+    if (required(out, inputs, "allowedUses", "allowed_uses")) allowedUses(out, inputs);
+    atLeast(out, "earlyRenewalHours", "early_renewal_hours", inputs.earlyRenewalHours, 0);
+    atLeast(out, "maxPathLength", "max_path_length", inputs.maxPathLength, -1);
+    return out;
+}
+
+/** tls.CertRequest — hashicorp/terraform-provider-tls@d72d90e:internal/provider/resource_cert_request.go. */
+export function checkTlsCertRequest(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    required(out, inputs, "privateKeyPem", "private_key_pem");
+    elementsNotEmpty(out, "ipAddresses", "ip_addresses", inputs.ipAddresses);
+    elementsNotEmpty(out, "uris", "uris", inputs.uris);
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// random — terraform-plugin-framework resources
+
+/**
+ * random.RandomPassword — hashicorp/terraform-provider-random@f8d869dc:internal/provider/resource_password.go
+ * passwordSchemaV3: "length" Required, AtLeast(1), AtLeastSumOf(min_upper, min_lower, min_numeric, min_special);
+ * "number"/"numeric" validators.AtLeastOneOfTrue(special, upper, lower) (internal/validators/boolvalidator.go:
+ * only when the attribute itself is set to false and each of the others is set to false).
+ */
+export function checkRandomPassword(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    if (required(out, inputs, "length", "length")) {
+        const length = Number(inputs.length);
+        atLeast(out, "length", "length", length, 1);
+        const sum = ["minUpper", "minLower", "minNumeric", "minSpecial"].reduce((s, k) => s + Number(inputs[k] ?? 0), 0);
+        if (length < sum) out.push({ property: "length", reason: `Attribute length value must be at least sum of min_upper + min_lower + min_numeric + min_special, got: ${length}` });
+    }
+    for (const [prop, tf] of [["number", "number"], ["numeric", "numeric"]]) {
+        if (inputs[prop] === false && inputs.special === false && inputs.upper === false && inputs.lower === false) {
+            out.push({ property: prop, reason: `At least one attribute out of [special,upper,lower,${tf}] must be specified as true` });
+        }
+    }
+    return out;
+}
+
+/** random.RandomId — hashicorp/terraform-provider-random@f8d869dc:internal/provider/resource_id.go: "byte_length" Required (no validator). */
+export function checkRandomId(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    required(out, inputs, "byteLength", "byte_length");
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// digitalocean — terraform-plugin-sdk v2 resources (Required → `"%s": required field is not set`)
+
+/** SDKv2 schemaMap.Validate for a Required attribute that is absent. */
+function sdkRequired(out: CheckFailure[], inputs: Record<string, any>, prop: string, tf: string): boolean {
+    if (isSet(inputs[prop])) return true;
+    out.push({ property: prop, reason: `Missing required argument: The argument "${tf}" is required, but no definition was found.` });
+    return false;
+}
+
+/** validation.NoZeroValues on a string. */
+function noZero(out: CheckFailure[], prop: string, tf: string, value: any) {
+    if (!isSet(value)) return;
+    if (value === "" || value === 0) out.push({ property: prop, reason: `${tf} must not be ${value === 0 ? "zero" : "empty"}, got ${value}` });
+}
+
+// digitalocean/terraform-provider-digitalocean@v2.96.0:digitalocean/tag/tags.go tagNameRe + ValidateTag.
+const TAG_NAME = /^[a-zA-Z0-9:\-_]{1,255}$/;
+const TAG_MESSAGE = "tags may contain lowercase letters, numbers, colons, dashes, and underscores; there is a limit of 255 characters per tag";
+
+function tagList(out: CheckFailure[], prop: string, value: any) {
+    if (!Array.isArray(value)) return;
+    value.forEach((t, i) => {
+        if (isSet(t) && !TAG_NAME.test(String(t))) out.push({ property: `${prop}[${i}]`, reason: TAG_MESSAGE });
+    });
+}
+
+/** digitalocean.Droplet — digitalocean/terraform-provider-digitalocean@v2.96.0:digitalocean/droplet/resource_droplet.go. */
+export function checkDoDroplet(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    // image, name, size: Required + NoZeroValues. region: Optional + NoZeroValues (NOT required upstream).
+    if (sdkRequired(out, inputs, "image", "image")) noZero(out, "image", "image", inputs.image);
+    if (sdkRequired(out, inputs, "name", "name")) noZero(out, "name", "name", inputs.name);
+    if (sdkRequired(out, inputs, "size", "size")) noZero(out, "size", "size", inputs.size);
+    noZero(out, "region", "region", inputs.region);
+    noZero(out, "userData", "user_data", inputs.userData);
+    noZero(out, "vpcUuid", "vpc_uuid", inputs.vpcUuid);
+    // ssh_keys: elements NoZeroValues
+    (Array.isArray(inputs.sshKeys) ? inputs.sshKeys : []).forEach((k: any, i: number) => noZero(out, `sshKeys[${i}]`, `ssh_keys.${i}`, k));
+    // tags: tag.TagsSchema() → ValidateTag per element
+    tagList(out, "tags", inputs.tags);
+    // backup_policy: plan in [daily weekly], weekday in [SUN..SAT], hour IntBetween(0, 20)
+    const bp = inputs.backupPolicy;
+    if (bp && typeof bp === "object") {
+        if (isSet(bp.plan) && !["daily", "weekly"].includes(bp.plan)) out.push({ property: "backupPolicy.plan", reason: `expected backup_policy.0.plan to be one of ${qList(["daily", "weekly"])}, got ${bp.plan}` });
+        const days = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+        if (isSet(bp.weekday) && !days.includes(bp.weekday)) out.push({ property: "backupPolicy.weekday", reason: `expected backup_policy.0.weekday to be one of ${qList(days)}, got ${bp.weekday}` });
+        if (isSet(bp.hour) && (bp.hour < 0 || bp.hour > 20)) out.push({ property: "backupPolicy.hour", reason: `expected backup_policy.0.hour to be in the range (0 - 20), got ${bp.hour}` });
+    }
+    return out;
+}
+
+/** digitalocean.SshKey — digitalocean/terraform-provider-digitalocean@v2.96.0:digitalocean/sshkey/resource_ssh_key.go: name, public_key Required + NoZeroValues. */
+export function checkDoSshKey(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    if (sdkRequired(out, inputs, "name", "name")) noZero(out, "name", "name", inputs.name);
+    if (sdkRequired(out, inputs, "publicKey", "public_key")) noZero(out, "publicKey", "public_key", inputs.publicKey);
+    // No key-format check at Check: a malformed key is refused by the API at Create.
+    return out;
+}
+
+/** digitalocean.Vpc — digitalocean/terraform-provider-digitalocean@v2.96.0:digitalocean/vpc/resource_vpc.go. */
+export function checkDoVpc(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    if (sdkRequired(out, inputs, "name", "name")) noZero(out, "name", "name", inputs.name);
+    if (sdkRequired(out, inputs, "region", "region")) noZero(out, "region", "region", inputs.region);
+    // description: validation.StringLenBetween(0, 255)
+    if (isSet(inputs.description) && String(inputs.description).length > 255) {
+        out.push({ property: "description", reason: `expected length of description to be in the range (0 - 255), got ${inputs.description}` });
+    }
+    // ip_range: validation.IsCIDR (net.ParseCIDR; any prefix, any address space)
+    if (isSet(inputs.ipRange) && !isCidr(String(inputs.ipRange))) {
+        out.push({ property: "ipRange", reason: `expected "ip_range" to be a valid IPv4 Value, got ${inputs.ipRange}: invalid CIDR address: ${inputs.ipRange}` });
+    }
+    return out;
+}
+
+/** What Go's net.ParseCIDR accepts (IPv4 dotted quad or IPv6, then /prefix within the address length). */
+export function isCidr(s: string): boolean {
+    const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
+    if (!m) return false;
+    const prefix = Number(m[2]);
+    const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(m[1]);
+    if (v4) return v4.slice(1).every((o) => Number(o) <= 255 && !(o.length > 1 && o.startsWith("0"))) && prefix <= 32;
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require("net").isIPv6(m[1]) && prefix <= 128;
+}
+
+/** digitalocean.Tag — digitalocean/terraform-provider-digitalocean@v2.96.0:digitalocean/tag/resource_tag.go: name Required, ValidateTag. */
+export function checkDoTag(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    if (sdkRequired(out, inputs, "name", "name") && !TAG_NAME.test(String(inputs.name))) out.push({ property: "name", reason: TAG_MESSAGE });
+    return out;
+}
+
+/**
+ * digitalocean.Firewall — digitalocean/terraform-provider-digitalocean@v2.96.0:digitalocean/firewall/firewalls.go
+ * firewallSchema/firewallRuleSchema (Check) and resource_firewall.go CustomizeDiff (preview's Diff: at least one
+ * rule; `port_range` unless protocol is icmp). An ICMP rule WITH a port range passes both; only the API judges it.
+ */
+export function checkDoFirewall(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    if (sdkRequired(out, inputs, "name", "name")) noZero(out, "name", "name", inputs.name);
+    tagList(out, "tags", inputs.tags);
+    const protocols = ["tcp", "udp", "icmp"];
+    const rules = (prop: "inboundRules" | "outboundRules", prefix: "source" | "destination") => {
+        const list = Array.isArray(inputs[prop]) ? inputs[prop] : [];
+        list.forEach((r: any, i: number) => {
+            const p = `${prop}[${i}]`;
+            if (!isSet(r?.protocol)) out.push({ property: `${p}.protocol`, reason: `Missing required argument: The argument "protocol" is required, but no definition was found.` });
+            else if (!protocols.includes(r.protocol)) out.push({ property: `${p}.protocol`, reason: `expected protocol to be one of ${qList(protocols)}, got ${r.protocol}` });
+            noZero(out, `${p}.portRange`, "port_range", r?.portRange);
+            (Array.isArray(r?.[`${prefix}Addresses`]) ? r[`${prefix}Addresses`] : []).forEach((a: any, j: number) => noZero(out, `${p}.${prefix}Addresses[${j}]`, `${prefix}_addresses`, a));
+            tagList(out, `${p}.${prefix}Tags`, r?.[`${prefix}Tags`]);
+        });
+        return list as any[];
+    };
+    const inbound = rules("inboundRules", "source");
+    const outbound = rules("outboundRules", "destination");
+    // CustomizeDiff
+    if (!inbound.length && !outbound.length) out.push({ reason: "At least one rule must be specified" });
+    else if (inbound.some((r) => r?.protocol !== "icmp" && !r?.portRange)) out.push({ reason: "`port_range` of inbound rules is required if protocol is `tcp` or `udp`" });
+    else if (outbound.some((r) => r?.protocol !== "icmp" && !r?.portRange)) out.push({ reason: "`port_range` of outbound rules is required if protocol is `tcp` or `udp`" });
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// command — pulumi-go-provider infer resources
+
+/**
+ * command.remote.Command — pulumi/pulumi-command@v1.2.1:provider/pkg/provider/remote/command.go (CommandInputs:
+ * `connection` without `optional`), remote/connection.go (connectionBase: `host` without `optional`; Proxy the
+ * same). remote.Command has no custom Check, so pulumi/pulumi-go-provider@v1.3.0:infer/resource.go DefaultCheck
+ * decodes with pulumi/pulumi sdk util/mapper (errors.go NewMissingError: `Missing required field '%v' on '%v'`).
+ *
+ * `logging` is NOT checked: remote/logging.go declares the enum (stdout, stderr, stdoutAndStderr, none) only for
+ * the schema; DefaultCheck decodes any string into `Logging`, and ShouldLogStdout/Stderr treat an unknown value
+ * as "log nothing". The SDK type (`command.types.enums.remote.Logging`) is what keeps a typo out.
+ */
+export function checkCommandRemote(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    const conn = inputs.connection;
+    if (!isSet(conn)) {
+        out.push({ property: "connection", reason: "Missing required field 'connection' on 'remote.CommandInputs'" });
+        return out;
+    }
+    if (!isSet(conn.host)) out.push({ property: "connection.host", reason: "Missing required field 'host' on 'remote.Connection'" });
+    if (isSet(conn.proxy) && !isSet(conn.proxy.host)) out.push({ property: "connection.proxy.host", reason: "Missing required field 'host' on 'remote.ProxyConnection'" });
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export const PROVIDER_RULES: Record<string, (inputs: Record<string, any>) => CheckFailure[]> = {
+    "tls:index/privateKey:PrivateKey": checkTlsPrivateKey,
+    "tls:index/selfSignedCert:SelfSignedCert": checkTlsSelfSignedCert,
+    "tls:index/locallySignedCert:LocallySignedCert": checkTlsLocallySignedCert,
+    "tls:index/certRequest:CertRequest": checkTlsCertRequest,
+    "random:index/randomPassword:RandomPassword": checkRandomPassword,
+    "random:index/randomId:RandomId": checkRandomId,
+    "digitalocean:index/droplet:Droplet": checkDoDroplet,
+    "digitalocean:index/sshKey:SshKey": checkDoSshKey,
+    "digitalocean:index/vpc:Vpc": checkDoVpc,
+    "digitalocean:index/tag:Tag": checkDoTag,
+    "digitalocean:index/firewall:Firewall": checkDoFirewall,
+    "command:remote:Command": checkCommandRemote,
+};
+
+/** The failures the provider's Check would report (none for component and unknown types). */
+export function checkResource(type: string, inputs: Record<string, any>): CheckFailure[] {
+    return PROVIDER_RULES[type]?.(inputs) ?? [];
+}
+
+/** Throw what the engine prints when the provider's Check refuses these (plain, unwrapped) inputs. */
+export function assertProviderAccepts(type: string, name: string, inputs: Record<string, any>): void {
+    const failures = checkResource(type, inputs);
+    if (failures.length) throw new ProviderCheckError(type, name, failures, inputs);
+}
