@@ -322,6 +322,21 @@ describe("render/ldapCache", () => {
             });
         }
 
+        it("turns LDIF wrapping off with the option the version's ldapsearch has: 3.1.6 --dontWrap, 4.5 --wrapColumn 0 (4.x has no --dontWrap)", () => {
+            const ldapsearchOf = (text: string) => {
+                const c = text.replace(/\\\n\s*/g, " ").split("\n").filter((l) => /^\s*"\$dj_bin\/ldapsearch" /.test(l));
+                assert.strictEqual(c.length, 1, "one ldapsearch call");
+                return c[0];
+            };
+            const c316 = ldapsearchOf(ldapCacheConfigScript(opts316));
+            const c45 = ldapsearchOf(ldapCacheConfigScript(opts45));
+            assert.match(c316, / --dontWrap /);
+            assert.doesNotMatch(c316, /--wrapColumn/, "OpenDJ 3.0's legacy ldapsearch has no --wrapColumn");
+            assert.doesNotMatch(c45, /--dontwrap/i, "OpenDJ 4.x ldapsearch refuses --dontWrap (long options match case-insensitively)");
+            assert.doesNotMatch(c45, / -T /, "nor its short form");
+            assert.match(c45, / --wrapColumn 0 /);
+        });
+
         it("stdin is the DM password and the already-encrypted Redis password: no salt, no plain Redis password", () => {
             const enc = encryptWithSalt("redis-pw", SALT);
             assert.strictEqual(ldapCacheConfigStdin("dm", enc), `dm\n${enc}\n`);

@@ -434,6 +434,9 @@ export function ldapCacheConfigScript(o: LdapCacheConfigOptions): string {
         cacheRefreshServerIp: o.cacheRefreshServerIp ?? null,
         defaultPutExpiration: o.defaultPutExpiration ?? null,
     });
+    // Unwrapped LDIF: 3.0's legacy ldapsearch wraps at 80 columns unless -T/--dontWrap; 4.x's SDK ldapsearch has
+    // no --dontWrap (unknown options end it) and -t/--wrapColumn 0 = no wrapping (profiles.ts
+    // `ldapsearchNoWrapArgs`; sources in test/live/opendjOptions.ts). edit.py also unfolds continuation lines.
     const ldapArgs = [
         `--hostname localhost --port ${ldapsPort} --useSSL`,
         `--trustStorePath "$trust_store" --trustStorePasswordFile "$trust_pin"`,
@@ -473,7 +476,7 @@ export function ldapCacheConfigScript(o: LdapCacheConfigOptions): string {
             `fi`,
             heredoc(`cat > "$work/edit.py"`, CACHE_CONFIG_EDIT_PY),
             `"$dj_bin/ldapsearch" ${ldapArgs} \\`,
-            `  --dontWrap --baseDN ${shq(dn)} --searchScope base '(objectClass=*)' \\`,
+            `  ${profile.ldapsearchNoWrapArgs.map(shq).join(" ")} --baseDN ${shq(dn)} --searchScope base '(objectClass=*)' \\`,
             `  oxCacheConfiguration oxIDPAuthentication oxTrustCacheRefreshServerIpAddress > "$work/current.ldif"`,
             `changed=$("$py" "$work/edit.py" "$work/current.ldif" "$work/change.ldif" "$redis_pw_file" ${shq(settings)})`,
             `if [ -s "$work/change.ldif" ]; then`,
