@@ -4,7 +4,18 @@
 import { X509Certificate, createPrivateKey, createPublicKey } from "crypto";
 import { z } from "zod";
 import { PROFILES, SUPPORTED_VERSIONS, normalizeVersion } from "../components/profiles";
-import { isAddress, isFqdn, isHostKey, isHostName } from "../components/validation";
+import {
+    CLUSTER_NAME_MAX,
+    extraUserDataProblems,
+    hostKeyIssue,
+    isAddress,
+    isFqdn,
+    isHostName,
+    isRoleTag,
+    normalizeHostKey,
+    rsaHostKeyAdvice,
+    vpcIpRangeProblems,
+} from "../components/validation";
 
 /** Keys whose values are secrets: never echoed in errors, wrapped as secrets by the program. */
 export const SECRET_KEYS = ["sshPrivateKey", "ldapPassword", "adminPassword", "repoPassword", "lbPrivateKey", "redisPassword"] as const;
@@ -38,19 +49,52 @@ const text = (what: string) =>
         // setup.py puts these into certificate subjects (where "/" starts a new field) and its templates.
         .refine((s) => !/["\\/$`<>]/.test(s), "must be plain text without \" \\ / $ ` < > (setup.py writes it into certificate subjects and templates)");
 
-/** A private key that really parses: PEM through Node's crypto, OpenSSH by its magic. */
-function parsesAsPrivateKey(s: string): boolean {
+/**
+ * Why a private key cannot be used: `"encrypted"` when it needs a passphrase, `"invalid"` when it does not parse.
+ * PEM goes through Node's crypto; OpenSSH is read as far as its cipher name (openssh-key-v1: magic, then
+ * string ciphername, which is "none" for a key without passphrase). The connection calls `ssh.ParsePrivateKey`
+ * without a passphrase, as the library never sets `privateKeyPassword`
+ * (pulumi/pulumi-command@v1.2.1:provider/pkg/provider/remote/connection.go line 112), and that returns a
+ * PassphraseMissingError for an OpenSSH key whose cipher is not "none" and for a PEM block with
+ * `Proc-Type: 4,ENCRYPTED` (golang/crypto@v0.48.0:ssh/keys.go ParsePrivateKey / parseOpenSSHPrivateKey).
+ */
+function privateKeyIssue(s: string): "encrypted" | "invalid" | undefined {
     const openssh = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(s);
     if (openssh) {
-        return Buffer.from(openssh[1].replace(/\s+/g, ""), "base64").subarray(0, 15).toString("latin1") === "openssh-key-v1\0";
+        const blob = Buffer.from(openssh[1].replace(/\s+/g, ""), "base64");
+        if (blob.subarray(0, 15).toString("latin1") !== "openssh-key-v1\0" || blob.length < 19) return "invalid";
+        const len = blob.readUInt32BE(15);
+        if (blob.length < 19 + len) return "invalid";
+        return blob.subarray(19, 19 + len).toString("latin1") === "none" ? undefined : "encrypted";
+    }
+    if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(s) || /^Proc-Type:\s*4,ENCRYPTED/m.test(s)) {
+        return "encrypted";
     }
     try {
         createPrivateKey(s);
-        return true;
+        return undefined;
     } catch {
-        return false;
+        return "invalid";
     }
 }
+const ENCRYPTED_KEY = "is encrypted with a passphrase, which the program cannot pass on (it never sets the connection's privateKeyPassword), so every connection would fail: store a copy without passphrase (`ssh-keygen -p -N '' -f <copy>`) or use gluu:sshAgentSocketPath";
+
+/** An SSH private key (OpenSSH or PEM) without passphrase. */
+const loginKey = z.string().superRefine((v, ctx) => {
+    const issue = privateKeyIssue(v);
+    if (issue === "invalid") ctx.addIssue({ code: "custom", message: "must be a PEM/OpenSSH private key" });
+    if (issue === "encrypted") ctx.addIssue({ code: "custom", message: ENCRYPTED_KEY });
+});
+
+/** An SSH host key to pin: ssh-keyscan's host field dropped, ssh-rsa refused. */
+const hostKey = z
+    .string()
+    .superRefine((v, ctx) => {
+        const issue = hostKeyIssue(v);
+        if (issue === "rsa") ctx.addIssue({ code: "custom", message: `is an ssh-rsa key: ${rsaHostKeyAdvice()}` });
+        if (issue === "invalid") ctx.addIssue({ code: "custom", message: HOST_KEY_HINT });
+    })
+    .transform(normalizeHostKey);
 
 /** Every PEM block parses as an X.509 certificate, and there is at least one. */
 function parsesAsCertificates(s: string): boolean {
@@ -68,7 +112,11 @@ const port = json(z.number({ error: "must be an integer 1–65535" }).int("must 
 /** The schema of the `gluu:` namespace. Each field's message completes "gluu:<key> …". */
 export const stackConfigSchema = z
     .object({
-        clusterName: z.string().refine(isHostName, "must be a short lower-case name like `gluu` (it prefixes node names)").default("gluu"),
+        clusterName: z
+            .string()
+            .refine(isHostName, "must be a short lower-case name like `gluu` (it prefixes node names)")
+            .refine((v) => v.length <= CLUSTER_NAME_MAX, `must be at most ${CLUSTER_NAME_MAX} characters: droplets are named \`<clusterName>-<n>\` and \`<clusterName>-cache\`, and DigitalOcean droplet names have at most 32`)
+            .default("gluu"),
         hostname: z
             .string({ error: "is required: the load balancer's FQDN, e.g. `idp.example.org`" })
             .refine(isFqdn, "must be a lower-case FQDN like `idp.example.org` (the load balancer's name, which every node is installed with)"),
@@ -90,7 +138,7 @@ export const stackConfigSchema = z
         existingNodePrivateAddresses: json(z.array(z.string().refine(isAddress, "must be an IPv4 address or a host name"), { error: "must be a list of addresses" })).optional(),
         existingNodeHostKeys: json(
             z.array(
-                z.string().refine(isHostKey, "must be an SSH public host key (`ssh-ed25519 AAAA…`); get it with `ssh-keyscan -t ed25519 <address>`"),
+                hostKey,
                 { error: "must be a list of SSH host keys" },
             ),
         ).optional(),
@@ -100,18 +148,33 @@ export const stackConfigSchema = z
         dropletSize: z.string().regex(SLUG, "must be a DigitalOcean size slug like `s-4vcpu-8gb`").default("s-4vcpu-8gb"),
         dropletImage: z.string().regex(/^([a-z0-9][a-z0-9.-]*|\d+)$/, "must be an image slug or a custom image ID").optional(),
         vpcUuid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "must be a VPC UUID").optional(),
-        vpcIpRange: z.string().regex(CIDR, "must be a CIDR like `10.110.0.0/20`").optional(),
-        tags: json(z.array(z.string().regex(/^[a-z0-9:_-]+$/, "must be a DigitalOcean tag name"))).optional(),
+        // Fixed once the VPC exists: ip_range is ForceNew (see vpcIpRangeProblems).
+        vpcIpRange: z
+            .string()
+            .regex(CIDR, "must be a CIDR like `10.110.0.0/20`")
+            .superRefine((v, ctx) => vpcIpRangeProblems(v).forEach((message) => ctx.addIssue({ code: "custom", message })))
+            .optional(),
+        tags: json(
+            z.array(
+                z
+                    .string()
+                    .regex(/^[a-z0-9:_-]+$/, "must be a DigitalOcean tag name")
+                    .refine((t) => !isRoleTag(t), "ends like one of the cluster's role tags (-member, -lb, -cache): tags are account-wide and firewalls select droplets by them, so it could put these droplets under another cluster's or stack's firewall; choose another name"),
+            ),
+        ).optional(),
         monitoring: json(z.boolean({ error: "must be true or false" })).default(true),
         backups: json(z.boolean({ error: "must be true or false" })).default(false),
-        userData: z.string().optional(),
+        userData: z
+            .string()
+            .superRefine((v, ctx) => extraUserDataProblems(v).forEach((message) => ctx.addIssue({ code: "custom", message })))
+            .optional(),
         adminCidrs: json(z.array(z.string().regex(CIDR, "must be a CIDR like `203.0.113.0/24`"), { error: "must be a list of CIDRs" }))
             .refine((l) => !l.some((c) => c === "0.0.0.0/0"), "must not contain 0.0.0.0/0: SSH stays closed to the world; list your admin networks")
             .refine((l) => !l.some((c) => Number(c.split("/")[1]) < 8), "must not hold a range wider than /8 (e.g. 0.0.0.0/1): SSH would be open to much of the internet; list your admin networks")
             .optional(),
 
         sshKeyFingerprints: json(z.array(z.string().regex(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$|^\d+$/, "must be an MD5 fingerprint `aa:bb:…` or a key ID"))).optional(),
-        sshPrivateKey: z.string().refine(parsesAsPrivateKey, "must be a PEM/OpenSSH private key").optional(),
+        sshPrivateKey: loginKey.optional(),
         sshAgentSocketPath: z.string().regex(/^\/\S*$/, "must be an absolute path").optional(),
         sshUser: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "must be a user name").default("root"),
         sshPort: port.default(22),
@@ -126,16 +189,24 @@ export const stackConfigSchema = z
         // The cache and the load balancer: droplets by default; existing servers with existingNodeAddresses.
         existingCacheAddress: z.string().refine(isAddress, "must be an IPv4 address or a host name").optional(),
         existingCachePrivateAddress: z.string().refine(isAddress, "must be an IPv4 address or a host name").optional(),
-        existingCacheHostKey: z.string().refine(isHostKey, HOST_KEY_HINT).optional(),
+        existingCacheHostKey: hostKey.optional(),
         existingLbAddress: z.string().refine(isAddress, "must be an IPv4 address or a host name").optional(),
         existingLbPrivateAddress: z.string().refine(isAddress, "must be an IPv4 address or a host name").optional(),
-        existingLbHostKey: z.string().refine(isHostKey, HOST_KEY_HINT).optional(),
+        existingLbHostKey: hostKey.optional(),
         externalLoadBalancer: json(z.boolean({ error: "must be true or false" })).default(false),
         externalLbSourceCidrs: json(z.array(z.string().regex(CIDR, "must be a CIDR like `10.110.0.0/20`"), { error: "must be a list of CIDRs" }))
             .refine((l) => !l.some((c) => Number(c.split("/")[1]) < 8), "must not hold a range wider than /8: the nodes answer only your load balancer")
             .optional(),
         lbCertificate: z.string().refine(parsesAsCertificates, "must be a PEM certificate (chain) and nothing else").optional(),
-        lbPrivateKey: z.string().refine((s) => !/OPENSSH/.test(s) && parsesAsPrivateKey(s), "must be a PEM private key").optional(),
+        lbPrivateKey: z
+            .string()
+            .superRefine((s, ctx) => {
+                const issue = /OPENSSH/.test(s) ? "invalid" : privateKeyIssue(s);
+                if (issue === "invalid") ctx.addIssue({ code: "custom", message: "must be a PEM private key" });
+                // NGINX would ask for the passphrase on a terminal it does not have.
+                if (issue === "encrypted") ctx.addIssue({ code: "custom", message: "is encrypted with a passphrase, which NGINX cannot be given: store the key without passphrase (`openssl pkey -in key.pem -out plain.pem`)" });
+            })
+            .optional(),
         serviceDropletImage: z.string().regex(/^([a-z0-9][a-z0-9.-]*|\d+)$/, "must be an image slug or a custom image ID").optional(),
         cacheDropletSize: z.string().regex(SLUG, "must be a DigitalOcean size slug like `s-1vcpu-2gb`").optional(),
         lbDropletSize: z.string().regex(SLUG, "must be a DigitalOcean size slug like `s-1vcpu-2gb`").optional(),
@@ -179,12 +250,32 @@ function keyOf(path: PropertyKey[]): string {
     return out;
 }
 
+/** How parseStackConfig learns which values Pulumi holds encrypted. */
+export interface ParseOptions {
+    /**
+     * Whether the stack holds `gluu:<name>` as a secret (`secure:`). With it, every SECRET_KEYS value must be one;
+     * the program passes `pulumi.runtime.isConfigSecret`. Without it (values a caller assembled) nothing is checked.
+     */
+    isSecret?: (name: string) => boolean;
+}
+
+/**
+ * Secret keys stored in clear text. Pulumi.yaml does not declare them (the CLI would make every declared key
+ * without a default required: pulumi/pulumi@v3.248.0:sdk/go/common/workspace/config.go mergeConfig), so the CLI's
+ * own "must be encrypted as it's secret" check (same file, validateStackConfigValue) does not apply; this does.
+ */
+export function clearTextSecretProblems(raw: Record<string, string>, isSecret: (name: string) => boolean): string[] {
+    return SECRET_KEYS.filter((k) => raw[k] !== undefined && !isSecret(k)).map(
+        (k) => `gluu:${k} is stored in clear text in the stack file, but it is a secret: remove it and set it with \`pulumi config set --secret gluu:${k}\``,
+    );
+}
+
 /**
  * Parse and check the raw `gluu:*` values (without the namespace: `{ nodeCount: "2", … }`). Returns the typed
  * config, or throws a StackConfigError naming every bad key. Secret values never appear in messages.
  */
-export function parseStackConfig(raw: Record<string, string>): StackConfig {
-    const problems: string[] = [];
+export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions = {}): StackConfig {
+    const problems: string[] = opts.isSecret ? clearTextSecretProblems(raw, opts.isSecret) : [];
     const result = stackConfigSchema.safeParse(raw);
     if (!result.success) {
         for (const issue of result.error.issues) {

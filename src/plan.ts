@@ -6,52 +6,45 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
 import { GluuMocks, mockEd25519, mockPassword } from "./mocks";
 import { REMOTE_COMMAND, RecordedResource, criticalPath, recordProgram, topologicalOrder } from "./record";
-import { SECRET_KEYS } from "./config";
+import { LoadedStackConfig, loadStackConfig, readStackFile, stackNameOf } from "./stackConfig";
 import { graphDot, renderSvg } from "./graph";
 import { diffPlans, renderDiff } from "./diff";
 
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 
-/** The `gluu:*` values of a stack file; `secure:` values become known stand-ins registered as secrets. */
-export function stackFileConfig(file: string, mocks: GluuMocks): Record<string, string> {
-    if (!fs.existsSync(file)) {
-        throw new Error(`no stack file ${file}: stacks live in stacks/Pulumi.<stack>.yaml`);
-    }
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+/**
+ * The `gluu:*` values of a stack file as `pulumi up` hands them to the program: Pulumi.yaml's declarations
+ * checked and its defaults merged with the CLI's semantics, then the program's own validation (src/stackConfig.ts).
+ * `secure:` values become known stand-ins registered as secrets; so do the secrets the README leaves to
+ * `pulumi config set --secret` (listed in `standIns`).
+ */
+export function loadPlanConfig(file: string, mocks: GluuMocks, stack: string = stackNameOf(file)): LoadedStackConfig {
+    const values = readStackFile(file);
     standIns.length = 0;
-    const raw: Record<string, string> = {};
-    for (const [key, value] of Object.entries<any>(doc.config ?? {})) {
-        if (!key.startsWith("gluu:")) {
-            continue;
-        }
-        const name = key.slice("gluu:".length);
-        if (value && typeof value === "object" && "secure" in value) {
-            const standIn = name === "sshPrivateKey" ? mockEd25519(`config ${key}`).privateKeyOpenssh : mockPassword(`config ${key}`, { length: 24, special: false });
-            mocks.addSecret(standIn, `config ${key}`);
-            raw[name] = standIn;
-        } else {
-            raw[name] = typeof value === "string" ? value : JSON.stringify(value);
-            if ((SECRET_KEYS as readonly string[]).includes(name)) {
-                mocks.addSecret(raw[name], `config ${key}`);
-            }
-        }
-    }
+    const has = (name: string) => values.has(`gluu:${name}`);
     // Secrets the README leaves to `pulumi config set --secret` are not in the file: the plan uses stand-ins
     // for exactly those the program requires, and says so.
     const needed: string[] = [];
-    if (raw.repoUser !== undefined && raw.repoPassword === undefined) needed.push("repoPassword");
-    const loginNeeded = raw.existingNodeAddresses !== undefined || raw.sshKeyFingerprints !== undefined;
-    if (loginNeeded && raw.sshPrivateKey === undefined && raw.sshAgentSocketPath === undefined) needed.push("sshPrivateKey");
+    if (has("repoUser") && !has("repoPassword")) needed.push("repoPassword");
+    const loginNeeded = has("existingNodeAddresses") || has("sshKeyFingerprints");
+    if (loginNeeded && !has("sshPrivateKey") && !has("sshAgentSocketPath")) needed.push("sshPrivateKey");
     for (const name of needed) {
-        const key = `gluu:${name}`;
-        raw[name] = name === "sshPrivateKey" ? mockEd25519(`config ${key}`).privateKeyOpenssh : mockPassword(`config ${key}`, { length: 24, special: false });
-        mocks.addSecret(raw[name], `config ${key}`);
-        standIns.push(key);
+        values.set(`gluu:${name}`, { text: "(set with pulumi config set --secret)", secure: true, object: false });
+        standIns.push(`gluu:${name}`);
     }
-    return raw;
+    const decrypt = (key: string): string => {
+        const standIn = key === "gluu:sshPrivateKey" ? mockEd25519(`config ${key}`).privateKeyOpenssh : mockPassword(`config ${key}`, { length: 24, special: false });
+        mocks.addSecret(standIn, `config ${key}`);
+        return standIn;
+    };
+    return loadStackConfig({ stack, values, decrypt });
+}
+
+/** The raw `gluu:*` values of a stack file, loaded as `loadPlanConfig` does. */
+export function stackFileConfig(file: string, mocks: GluuMocks): Record<string, string> {
+    return loadPlanConfig(file, mocks).raw;
 }
 
 /** Secret config keys the last stackFileConfig call replaced by stand-ins (set with `pulumi config set --secret`). */

@@ -2,7 +2,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { GluuCluster, GluuClusterArgs } from "../components";
-import { SECRET_KEYS, StackConfig, StackConfigError, parseStackConfig } from "./config";
+import { ParseOptions, SECRET_KEYS, StackConfig, StackConfigError, parseStackConfig } from "./config";
 
 /** The raw `gluu:*` values of the current stack, without the namespace. */
 export function rawStackConfig(): Record<string, string> {
@@ -13,6 +13,20 @@ export function rawStackConfig(): Record<string, string> {
         }
     }
     return raw;
+}
+
+/**
+ * Whether the stack holds `gluu:<name>` encrypted: the language host passes the secure keys in
+ * PULUMI_CONFIG_SECRET_KEYS (pulumi/pulumi@v3.248.0:sdk/nodejs/cmd/pulumi-language-nodejs/main.go
+ * constructConfigSecretKeys), read by `runtime.isConfigSecret` (@pulumi/pulumi 3.248.0 runtime/config.js; marked
+ * internal, so not in the typings).
+ */
+export function isStackSecret(name: string): boolean {
+    const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
+    if (typeof isConfigSecret !== "function") {
+        throw new Error("@pulumi/pulumi has no runtime.isConfigSecret: the program cannot tell secret config from clear text (pinned @pulumi/pulumi 3.248.0 has it)");
+    }
+    return isConfigSecret(`gluu:${name}`);
 }
 
 /** Map the validated stack config onto GluuCluster's Args; secrets are wrapped as secrets. */
@@ -72,11 +86,19 @@ function existingService(c: StackConfig, address?: string, privateAddress?: stri
     return address === undefined ? undefined : { address, privateAddress: privateAddress ?? address, hostKey: hostKey!, sshPort: c.sshPort };
 }
 
-/** Run the program; returns the stack outputs. Errors in the config stop it before any resource exists. */
-export function gluuProgram(raw: Record<string, string> = rawStackConfig(), opts?: pulumi.ComponentResourceOptions) {
+/**
+ * Run the program; returns the stack outputs. Errors in the config stop it before any resource exists.
+ * Without `raw` it reads the stack's config from Pulumi and requires every secret key to be a secret; with `raw`
+ * (config the caller loaded, e.g. through src/stackConfig.ts) it checks secrets only if `parse.isSecret` says how.
+ */
+export function gluuProgram(raw?: Record<string, string>, opts?: pulumi.ComponentResourceOptions, parse: ParseOptions = {}) {
+    if (raw === undefined) {
+        raw = rawStackConfig();
+        parse = { isSecret: isStackSecret, ...parse };
+    }
     let config: StackConfig;
     try {
-        config = parseStackConfig(raw);
+        config = parseStackConfig(raw, parse);
     } catch (err) {
         if (err instanceof StackConfigError) {
             // RunError prints the message without a stack trace: the message is the whole story.
