@@ -40,6 +40,20 @@ export function cloudNamePrefix(clusterName: string, id: StackIdentity): string 
     return `${readable}-${hash}`;
 }
 
+/**
+ * The running stack's identity. The organization is what the engine passes (a DIY backend's is `organization`);
+ * an engine or mock that passes none counts as that default, so names never depend on how the program is run.
+ */
+export function currentStackIdentity(getOrganization: () => string, project: string, stack: string): StackIdentity {
+    let organization = "organization";
+    try {
+        organization = getOrganization() || organization;
+    } catch {
+        // @pulumi/pulumi throws "Missing organization name" when the engine passed none.
+    }
+    return { organization, project, stack };
+}
+
 /** The account-wide names of one cluster. */
 export interface CloudNames {
     vpc: string;

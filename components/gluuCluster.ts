@@ -7,7 +7,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { CertificateDistribution } from "./certificateDistribution";
 import { ClusterCa } from "./clusterCa";
-import { ROLE_TAG, cloudNamePrefix, cloudNames } from "./cloudNames";
+import { ROLE_TAG, cloudNamePrefix, cloudNames, currentStackIdentity } from "./cloudNames";
 import { Csync2Mesh } from "./csync2Mesh";
 import { GluuNode } from "./gluuNode";
 import { HostArgs } from "./host";
@@ -478,7 +478,7 @@ export class GluuCluster extends pulumi.ComponentResource {
         let vpcUuid: pulumi.Input<string> | undefined = args.vpcUuid;
         if (droplets) {
             // Account-wide names carry the stack (two stacks in one account never share a VPC, tag or firewall).
-            const cloud = cloudNames(cloudNamePrefix(name, { organization: pulumi.getOrganization(), project: pulumi.getProject(), stack: pulumi.getStack() }));
+            const cloud = cloudNames(cloudNamePrefix(name, currentStackIdentity(pulumi.getOrganization, pulumi.getProject(), pulumi.getStack())));
             // Retained droplets outlive the stack: so do the VPC they sit in (DigitalOcean refuses to delete a VPC
             // with members), the tags that select them and the firewalls that protect them (deleting a tag would
             // untag them and leave them open).
