@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -325,11 +325,56 @@ describe("render/opendj", () => {
                 const out1 = execFileSync("bash", ["-c", text], { encoding: "utf8" });
                 const out2 = execFileSync("bash", ["-c", text], { encoding: "utf8" });
                 assert.strictEqual(out1, out2, "same files, same text");
-                assert.match(out1, /^[A-Za-z0-9+/=]+\n$/);
+                assert.match(out1, /^[A-Za-z0-9+/=]+$/, "one base64 line, printed by the last command (no echo after it)");
                 const list = execFileSync("tar", ["-tf", "-"], { input: Buffer.from(out1.trim(), "base64"), encoding: "utf8" });
                 assert.deepStrictEqual(list.trim().split("\n"), ["keystore", "keystore.pin", "truststore"]);
                 fs.rmSync(path.join(cfg, "keystore.pin"));
                 assert.throws(() => execFileSync("bash", ["-c", text], { stdio: ["pipe", "pipe", "pipe"] }), /keystore\.pin is missing/);
+            } finally {
+                fs.rmSync(root, { recursive: true, force: true });
+            }
+        });
+
+        it("keystore export (W3): a tar failure prints nothing, the archive waits in a 0600 file, and nothing after the print can fail the step", () => {
+            // The provider puts a failed step's whole stdout into its error (pulumi-command@v1.2.1
+            // provider/pkg/provider/remote/commandOutputs.go:101), so no failure may follow any secret output.
+            const root = fs.mkdtempSync(path.join(os.tmpdir(), "gluu-root-"));
+            try {
+                const cfg = path.join(root, "opt/opendj/config");
+                const bin = path.join(root, "fakebin");
+                fs.mkdirSync(cfg, { recursive: true });
+                fs.mkdirSync(bin);
+                for (const f of ["keystore", "keystore.pin", "truststore"]) fs.writeFileSync(path.join(cfg, f), `secret ${f}\n`);
+                const text = opendjKeystoreExportScript({ ...P316, containerRoot: root });
+                const run = (env: NodeJS.ProcessEnv) => spawnSync("bash", ["-c", text], { encoding: "utf8", env: { ...process.env, ...env } });
+                const good = run({});
+                assert.strictEqual(good.status, 0, good.stderr);
+                const body = good.stdout;
+
+                // tar archives part of the keys, then fails ("file changed as we read it" exits 1): nothing printed.
+                fs.writeFileSync(path.join(bin, "tar"), `#!/bin/bash\n/bin/tar "$@"; echo "tar: keystore: file changed as we read it" >&2; exit 1\n`, { mode: 0o755 });
+                const failed = run({ PATH: `${bin}:${process.env.PATH}` });
+                assert.notStrictEqual(failed.status, 0, "a tar error fails the step");
+                assert.strictEqual(failed.stdout, "", "and nothing of the archive reached stdout");
+                assert.match(failed.stderr, /nothing exported/);
+
+                // The archive file is 0600 in a 0700 directory while tar writes it, and gone afterwards.
+                fs.writeFileSync(path.join(bin, "tar"), `#!/bin/bash\nf=""; prev=""; for a in "$@"; do [ "$prev" = -cf ] && f=$a; prev=$a; done\nstat -c '%a' "$f" "$(dirname "$f")" > ${JSON.stringify(path.join(root, "modes"))}\necho "$f" >> ${JSON.stringify(path.join(root, "modes"))}\nexec /bin/tar "$@"\n`, { mode: 0o755 });
+                const watched = run({ PATH: `${bin}:${process.env.PATH}` });
+                assert.strictEqual(watched.status, 0, watched.stderr);
+                assert.strictEqual(watched.stdout, body);
+                const [fileMode, dirMode, file] = fs.readFileSync(path.join(root, "modes"), "utf8").trim().split("\n");
+                assert.deepStrictEqual([fileMode, dirMode], ["600", "700"]);
+                assert.ok(!fs.existsSync(file), "the archive file is removed");
+
+                // A cleanup that fails after the print does not turn the step into a failure (which would carry stdout).
+                fs.writeFileSync(path.join(bin, "tar"), "#!/bin/bash\nexec /bin/tar \"$@\"\n", { mode: 0o755 });
+                fs.writeFileSync(path.join(bin, "rm"), "#!/bin/bash\necho 'rm: cannot remove' >&2\nexit 1\n", { mode: 0o755 });
+                const rmFails = run({ PATH: `${bin}:${process.env.PATH}` });
+                assert.strictEqual(rmFails.status, 0, `a failing cleanup must not fail the step after the secret was printed: ${rmFails.stderr}`);
+                assert.strictEqual(rmFails.stdout, body);
+                const lines = text.trimEnd().split("\n");
+                assert.strictEqual(lines[lines.length - 1], 'base64 -w0 "$tmp"', "printing is the very last command");
             } finally {
                 fs.rmSync(root, { recursive: true, force: true });
             }

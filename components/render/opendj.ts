@@ -756,10 +756,12 @@ export function cryptoManagerScript(profile: GluuVersionProfile, opts: { adminPo
 export const OPENDJ_KEY_FILES: readonly string[] = ["keystore", "keystore.pin", "truststore"];
 
 /**
- * Print the primary's OpenDJ key material as ONE line of base64 (a tar of keystore, keystore.pin and, if
- * present, truststore from /opt/opendj/config). Runs on the primary's HOST (the files are read under the
- * container root). SECRET-BEARING: its stdout holds the private key and its PIN; treat the step's output as a
- * secret. Deterministic (fixed owner and mtime) so that an unchanged keystore gives the same text.
+ * Print the primary's OpenDJ key material as ONE line of base64 without a newline (a tar of keystore,
+ * keystore.pin and, if present, truststore from /opt/opendj/config). Runs on the primary's HOST (the files are
+ * read under the container root). SECRET-BEARING: its stdout holds the private key and its PIN; treat the
+ * step's output as a secret. The archive is complete before anything is printed and the printing is the last
+ * command, so a failing step's error (which carries stdout) never holds key material.
+ * Deterministic (fixed owner and mtime) so that an unchanged keystore gives the same text.
  *
  * stdin: none.
  */
@@ -778,8 +780,21 @@ export function opendjKeystoreExportScript(profile: GluuVersionProfile): string 
             `    exit 1`,
             `  fi`,
             `done`,
-            `tar -C "$config_dir" --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - -- "\${files[@]}" | base64 -w0`,
-            `echo`,
+            // A failed step's error carries its whole stdout and stderr, whatever \`logging\` says
+            // (pulumi/pulumi-command@v1.2.1:provider/pkg/provider/remote/commandOutputs.go:101, review W3). So the
+            // archive goes to a 0600 file in a private directory first, any tar error stops the step before
+            // anything is printed, and the secret is printed by the very last command.
+            `out_dir=$(mktemp -d)`,
+            `cleanup_paths+=("$out_dir")`,
+            `tmp="$out_dir/opendj-keys.tar"`,
+            `(umask 077 && : > "$tmp")`,
+            `if ! tar -C "$config_dir" --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$tmp" -- "\${files[@]}"; then`,
+            `  echo "tar could not archive the OpenDJ keys in $config_dir: nothing exported" >&2`,
+            `  exit 1`,
+            `fi`,
+            `# After the secret is printed nothing may fail: the cleanup trap can no longer change the exit status.`,
+            `trap 'cleanup || :' EXIT`,
+            `base64 -w0 "$tmp"`,
         ].join("\n"),
     );
 }
