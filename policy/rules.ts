@@ -328,7 +328,11 @@ export const tlsCertificateValidity: ResourceRule = {
 // --- 2. remote commands ---
 
 const CONNECTED_TYPES = [REMOTE_COMMAND, REMOTE_COPY_TO_REMOTE, REMOTE_COPY_FILE];
-const AUTHORIZED_KEY = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}(\s.*)?$/;
+const KEY_TYPE = "(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com)";
+const AUTHORIZED_KEY = new RegExp(`^${KEY_TYPE} [A-Za-z0-9+/]+={0,3}(\\s.*)?$`);
+// ssh-keyscan's `ADDRESS TYPE KEY`: ssh.ParseAuthorizedKey takes the leading field for options and retries
+// (golang/crypto@v0.48.0:ssh/keys.go), so the provider accepts it.
+const KEYSCAN_LINE = new RegExp(`^(?!${KEY_TYPE}\\s)\\S+[ \\t]+(${KEY_TYPE}\\s[\\s\\S]*)$`);
 
 function hostKeyProblem(conn: any, path: string): string | undefined {
     const key = prop(conn, "hostKey");
@@ -337,8 +341,14 @@ function hostKeyProblem(conn: any, path: string): string | undefined {
     if (missing(key) || (typeof key === "string" && key.trim() === "")) {
         return `\`${path}.hostKey\` is not set, so the provider accepts any host key (no host-key checking): ${how}`;
     }
-    if (typeof key !== "string" || !AUTHORIZED_KEY.test(key.trim())) {
+    const line = typeof key === "string" ? key.trim().replace(KEYSCAN_LINE, "$5").trim() : undefined;
+    if (line === undefined || !AUTHORIZED_KEY.test(line)) {
         return `\`${path}.hostKey\` is not an SSH public key in authorized_keys form (\`ssh-ed25519 AAAA…\`): ${how}`;
+    }
+    // pulumi/pulumi-command@v1.2.1:provider/pkg/provider/remote/connection.go:94 pins exactly the key's type
+    // (`HostKeyAlgorithms = []string{publicKey.Type()}`): for RSA that is ssh-rsa with SHA-1, which OpenSSH 8.8+ refuses.
+    if (line.startsWith("ssh-rsa ")) {
+        return `\`${path}.hostKey\` is an ssh-rsa key: the provider pins exactly that algorithm (SHA-1 signatures), which OpenSSH 8.8 and later refuse, so the connection would fail; pin the ed25519 (or ecdsa) key with \`ssh-keyscan -t ed25519 <host>\``;
     }
     return undefined;
 }

@@ -189,6 +189,15 @@ describe("policy rules", () => {
             bad(r, T.cmd, { connection: { host: "192.0.2.1", hostKey: HOST_KEY, proxy: { host: "bastion" } } }, /`connection\.proxy\.hostKey`/);
             bad(r, T.cmd, {}, /`connection` is missing/);
         });
+        it("refuses an ssh-rsa host key: the provider would pin ssh-rsa (SHA-1), which OpenSSH 8.8+ refuses", () => {
+            const rsa = `ssh-rsa ${Buffer.concat([Buffer.from([0, 0, 0, 7]), Buffer.from("ssh-rsa"), crypto.randomBytes(64)]).toString("base64")}`;
+            bad(r, T.cmd, { connection: { host: "192.0.2.1", hostKey: rsa } }, /`connection\.hostKey` is an ssh-rsa key: .*pin the ed25519 \(or ecdsa\) key with `ssh-keyscan -t ed25519 <host>`/);
+            bad(r, T.cmd, { connection: { host: "192.0.2.1", hostKey: `192.0.2.1 ${rsa}` } }, /`connection\.hostKey` is an ssh-rsa key/);
+        });
+        it("accepts an ssh-keyscan line (`ADDRESS ssh-ed25519 AAAA…`), which the provider's ParseAuthorizedKey accepts", () => {
+            ok(r, T.cmd, { connection: { host: "192.0.2.1", hostKey: `192.0.2.1 ${HOST_KEY}` } });
+            ok(r, T.cmd, { connection: { host: "192.0.2.1", hostKey: `[192.0.2.1]:2222 ${HOST_KEY}\n` } });
+        });
         it("leaves an unknown connection or host key alone (preview of a new droplet)", () => {
             ok(r, T.cmd, { connection: UNKNOWN_OBJECT });
             ok(r, T.cmd, { connection: { host: UNKNOWN_STRING, hostKey: UNKNOWN_STRING } });
@@ -491,5 +500,27 @@ describe("the library's own resources pass every policy rule", function () {
         assert.ok(found.some((m) => /digitalocean\.Firewall `gluu-members`: `inboundRules\[0\]` opens SSH/.test(m)), found.join("\n"));
         // Every firewall that takes `adminCidrs` for SSH is reported, and nothing else.
         for (const m of found) assert.match(m, /^digitalocean\.Firewall `gluu-[a-z]+`: `inboundRules\[\d+\]` opens SSH \(tcp 22\) to 0\.0\.0\.0\/1, 128\.0\.0\.0\/1/);
+    });
+});
+
+describe("the policy pack's package.json", () => {
+    it("declares @pulumi/policy, @pulumi/pulumi, typescript and ts-node at the repository's versions (`pulumi policy publish` installs only these)", () => {
+        const fs = require("fs") as typeof import("fs");
+        const path = require("path") as typeof import("path");
+        const root = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../package.json"), "utf8"));
+        const pack = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../policy/package.json"), "utf8"));
+        const all = { ...root.dependencies, ...root.devDependencies };
+        for (const dep of ["@pulumi/policy", "@pulumi/pulumi", "typescript", "ts-node", "@types/node"]) {
+            assert.strictEqual(pack.dependencies?.[dep], all[dep], `${dep} in policy/package.json`);
+        }
+        // Every package the pack's sources import is declared.
+        const sources = fs.readdirSync(path.resolve(__dirname, "../policy")).filter((f) => f.endsWith(".ts"));
+        for (const f of sources) {
+            const text = fs.readFileSync(path.resolve(__dirname, "../policy", f), "utf8");
+            for (const m of text.matchAll(/from "(@[^/"]+\/[^/"]+|[^./"][^/"]*)/g)) {
+                if (["crypto", "fs", "path"].includes(m[1])) continue;
+                assert.ok(pack.dependencies?.[m[1]], `policy/${f} imports ${m[1]}, which policy/package.json does not declare`);
+            }
+        }
     });
 });
