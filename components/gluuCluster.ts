@@ -92,7 +92,10 @@ export interface GluuClusterArgs {
 
     /** Directory Manager password (secret). Defaults to a generated one. */
     ldapPassword?: pulumi.Input<string>;
-    /** oxTrust admin password (secret). Defaults to a generated one. */
+    /**
+     * oxTrust admin password (secret; 4.5). Defaults to a generated one. Gluu 3.1.6 has no separate admin password
+     * (its setup.py makes the admin's password `ldapPassword`), so it is refused there.
+     */
     adminPassword?: pulumi.Input<string>;
     /** Gluu repository user (4.5). */
     repoUser?: pulumi.Input<string>;
@@ -179,6 +182,11 @@ export function validateGluuClusterArgs(name: string, args: GluuClusterArgs): st
     }
     if (known(args.version)) {
         problems.push(...versionProblems("version", args.version));
+    }
+    if (known(args.version) && versionProblems("version", args.version).length === 0 && !profileFor(args.version).setupReadsAdminPassword && args.adminPassword !== undefined) {
+        problems.push(
+            `\`adminPassword\` has no effect with Gluu ${args.version}: its setup.py gives oxTrust's admin the Directory Manager password; set \`ldapPassword\` instead (or remove it to have one generated)`,
+        );
     }
     if (known(args.countryCode) && !/^[A-Z]{2}$/.test(args.countryCode)) {
         problems.push(`\`countryCode\` must be two upper-case letters (ISO 3166), got ${JSON.stringify(args.countryCode)}`);
@@ -383,7 +391,7 @@ export class GluuCluster extends pulumi.ComponentResource {
     public readonly adminUrl!: pulumi.Output<string>;
     /** Directory Manager password (secret). */
     public readonly ldapPassword!: pulumi.Output<string>;
-    /** oxTrust `admin` password (secret). */
+    /** oxTrust `admin` password (secret): `ldapPassword` on 3.1.6, whose setup.py uses that for the admin. */
     public readonly adminPassword!: pulumi.Output<string>;
     /** The SSH login private key when the program generated one (secret). */
     public readonly sshPrivateKey?: pulumi.Output<string>;
@@ -442,6 +450,9 @@ export class GluuCluster extends pulumi.ComponentResource {
             : new random.RandomPassword(`${name}-admin-password`, PASSWORD, { parent: this }).result;
         const encodeSalt = new random.RandomPassword(`${name}-encode-salt`, PASSWORD, { parent: this }).result;
         const jksPassword = new random.RandomPassword(`${name}-openid-jks-password`, PASSWORD, { parent: this }).result;
+        // One LDAP truststore password for the cluster: the primary's /etc/certs/opendj.pkcs12 is copied to every
+        // node, and each node's LDAP properties open it with the pin setup.py derived from this value.
+        const truststorePassword = new random.RandomPassword(`${name}-ldap-truststore-password`, PASSWORD, { parent: this }).result;
         const inumHex = (role: string, bytes: number) =>
             new random.RandomId(`${name}-${role}`, { byteLength: bytes }, { parent: this }).hex.apply((h) =>
                 h.toUpperCase().match(/.{4}/g)!.join("."),
@@ -451,8 +462,8 @@ export class GluuCluster extends pulumi.ComponentResource {
         const applianceSuffix = inumHex("appliance-inum", 4);
         const setup: pulumi.Output<GluuSetupSettings> = pulumi.secret(
             pulumi
-                .all([args.hostname, args.orgName, args.city, args.state, args.countryCode, args.adminEmail, ldapPassword, adminPassword, encodeSalt, jksPassword, baseInum, orgSuffix, applianceSuffix])
-                .apply(([hostname, orgName, city, state, countryCode, adminEmail, ldapPw, adminPw, salt, jks, base, org, appliance]) => ({
+                .all([args.hostname, args.orgName, args.city, args.state, args.countryCode, args.adminEmail, ldapPassword, adminPassword, encodeSalt, jksPassword, truststorePassword, baseInum, orgSuffix, applianceSuffix])
+                .apply(([hostname, orgName, city, state, countryCode, adminEmail, ldapPw, adminPw, salt, jks, truststore, base, org, appliance]) => ({
                     hostname,
                     orgName,
                     city,
@@ -463,6 +474,7 @@ export class GluuCluster extends pulumi.ComponentResource {
                     adminPassword: adminPw,
                     encodeSalt: salt,
                     openidKeystorePassword: jks,
+                    ldapTruststorePassword: truststore,
                     baseInum: base,
                     inumOrg: `${base}!0001!${org}`,
                     inumAppliance: `${base}!0002!${appliance}`,
@@ -741,7 +753,10 @@ export class GluuCluster extends pulumi.ComponentResource {
         this.nodePrivateAddresses = pulumi.all(this.nodes.map((n) => n.privateIp));
         this.adminUrl = pulumi.interpolate`https://${args.hostname}/identity`;
         this.ldapPassword = pulumi.secret(ldapPassword);
-        this.adminPassword = pulumi.secret(adminPassword);
+        // 3.1.6's setup.py never reads oxtrust_admin_password: oxTrust's admin logs in with the Directory Manager password.
+        this.adminPassword = pulumi.secret(
+            pulumi.all([version, ldapPassword, adminPassword]).apply(([v, ldapPw, adminPw]) => (profileFor(v).setupReadsAdminPassword ? adminPw : ldapPw)),
+        );
         this.setup = setup;
         this.url = this.balancer.url;
         this.lbAddress = this.lb?.publicIp;

@@ -212,3 +212,45 @@ describe("outputs the engine stores", () => {
         }
     });
 });
+
+describe("passwords Gluu really uses", () => {
+    const EXISTING_316: GluuClusterArgs = {
+        ...DROPLETS,
+        version: "3.1.6",
+        nodeCount: undefined,
+        region: undefined,
+        dropletImage: undefined,
+        adminCidrs: undefined,
+        repoUser: undefined,
+        repoPassword: undefined,
+        existingNodes: ["10.9.0.11", "10.9.0.12"].map((address, i) => ({ address, hostKey: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl"[i]}${"A".repeat(42)}` })),
+        cacheHost: { address: "10.9.0.21", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
+        lbHost: { address: "10.9.0.22", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB" },
+        sshPrivateKey: "login-key-stand-in",
+    };
+
+    it("3.1.6: the admin password output is the Directory Manager password (setup.py never reads oxtrust_admin_password)", async () => {
+        let cluster: GluuCluster | undefined;
+        await recordComponent((o) => (cluster = new GluuCluster("gluu", { ...EXISTING_316, ldapPassword: "Dm-Pass-1234" }, o)));
+        assert.strictEqual(await (cluster!.adminPassword as any).promise(), "Dm-Pass-1234");
+        assert.strictEqual(await (cluster!.adminPassword as any).isSecret, true);
+    });
+
+    it("3.1.6: refuses `adminPassword` by field, and says to set `ldapPassword`", () => {
+        const problems = validateGluuClusterArgs("gluu", { ...EXISTING_316, adminPassword: "Admin-Pass-1" });
+        assert.ok(problems.some((p) => p.startsWith("`adminPassword` has no effect with Gluu 3.1.6") && p.includes("`ldapPassword`")), problems.join("\n"));
+        assert.deepStrictEqual(validateGluuClusterArgs("gluu", { ...DROPLETS, adminPassword: "Admin-Pass-1" }), [], "4.5 uses it");
+    });
+
+    it("every node's setup gets the same LDAP truststore password (the primary's opendj.pkcs12 is copied to all), generated and secret", async () => {
+        let cluster: GluuCluster | undefined;
+        const rs = await recordComponent((o) => (cluster = new GluuCluster("gluu", DROPLETS, o)));
+        assert.ok(rs.some((r) => r.name === "gluu-ldap-truststore-password" && r.type === "random:index/randomPassword:RandomPassword"));
+        const setup = await (cluster!.setup as any).promise();
+        assert.match(setup.ldapTruststorePassword, /^[A-Za-z0-9]{24}$/);
+        assert.strictEqual(await (cluster!.setup as any).isSecret, true);
+        for (const n of ["gluu-1", "gluu-2", "gluu-3"]) {
+            assert.ok(String(unwrap(byName(rs, `${n}-install`).inputs.stdin).value).includes(`=${setup.ldapTruststorePassword}`), `${n} installs with it`);
+        }
+    });
+});
