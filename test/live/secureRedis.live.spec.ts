@@ -3,6 +3,7 @@
 import * as assert from "assert";
 import { ClusterCa } from "../../components/clusterCa";
 import { SecureRedis } from "../../components/secureRedis";
+import { retireScript } from "../../components/render/retire";
 import { RecordedResource } from "../../src/record";
 import { byName, recordComponent, unwrap } from "../helpers/program";
 import { Bed, startBed } from "./bed";
@@ -184,6 +185,24 @@ describe("live: SecureRedis on test hosts (Redis on the cache host, stunnel mutu
             );
         } finally {
             await runSteps(resources, { only: serverStep }); // back to the recorded certificates
+        }
+    });
+
+    it("retire (retained droplets): the kept cache host and node stop serving, lose their tunnel keys, and a second run converges", async () => {
+        // The text GluuCluster puts in each kept droplet's `<host>-retire` delete (test/lifecycle.spec.ts checks that).
+        for (const host of [CACHE, "gluu-1"]) {
+            const out = await bed.host(host).run(retireScript(host));
+            assert.match(out, new RegExp(`retired ${host}`));
+        }
+        const cacheListens = await bed.host(CACHE).run("ss -Hltn");
+        assert.doesNotMatch(cacheListens, /:6379\b/, "Redis stopped");
+        assert.doesNotMatch(cacheListens, new RegExp(`:${PORT}\\b`), "the stunnel server stopped");
+        for (const host of [CACHE, "gluu-1"]) {
+            assert.strictEqual((await bed.host(host).run("ls /etc/stunnel/*.key 2>/dev/null | wc -l")).trim(), "0", `${host}: no tunnel key left`);
+        }
+        assert.notStrictEqual((await cli("gluu-2", password, "ping")).stdout.trim(), "PONG", "the cluster's cache is gone with the kept host");
+        for (const host of [CACHE, "gluu-1"]) {
+            assert.match(await bed.host(host).run(retireScript(host)), new RegExp(`retired ${host}`), "a second run (a re-tried delete) succeeds");
         }
     });
 
