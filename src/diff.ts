@@ -7,8 +7,12 @@
 // - An output of a replaced resource (a droplet's address) is unknown in a real preview, so whatever uses it
 //   updates too. The mocks give a replaced resource the same outputs, so such dependants look unchanged here;
 //   they are listed as "may re-run" (dependants along explicit edges of a replaced resource).
-// - Resource options are not recorded: a `replaceOnChanges` set by a component (beyond the command provider's
-//   own `triggers`) or `deleteBeforeReplace` is not seen. Aliases are not seen: a rename is delete + create.
+// - Resource options are recorded (src/record.ts `options`) and acted on as the engine does: `ignoreChanges`
+//   resets the ignored inputs to their old values before the diff, and the replacement of a replaced resource
+//   (also a forced `pulumi up --replace`, `DiffOptions.replace`) is created from those reset inputs
+//   (pulumi/pulumi@v3.248.0:pkg/resource/deploy/step_generator.go:1151-1156 processIgnoreChanges before
+//   Check/Diff, :2838 processIgnoreChanges; sdk/go/common/resource/properties_path.go Reset); `replaceOnChanges`
+//   replaces on a change of the named inputs. Aliases are not seen: a rename is delete + create.
 // - Components have no provider: they are created, deleted or unchanged, never updated.
 
 import { REMOTE_COMMAND, RecordedResource } from "./record";
@@ -45,6 +49,79 @@ export interface ResourceDiff {
     runs?: Array<"create" | "update" | "delete">;
     /** No replace rule is known for this type: input changes are shown as updates. */
     unknownType?: boolean;
+    /** Inputs that changed in the program but that `ignoreChanges` keeps at their old value (the engine's view). */
+    ignoredChanges?: string[];
+    /**
+     * The inputs the provider gets (create, update or the replacement's create): the program's, with every
+     * `ignoreChanges` path reset to the old value as the engine does. Absent for deletes.
+     */
+    inputs?: Record<string, any>;
+    /** Replaced because `DiffOptions.replace` named it (`pulumi up --replace`), not because of an input. */
+    forcedReplace?: boolean;
+}
+
+export interface DiffOptions {
+    /** Names or URNs to replace whatever changed, as `pulumi up --replace <urn>` does. */
+    replace?: string[];
+}
+
+/** A property path as the engine parses it (`a.b`, `a[0]`, `a["x.y"]`, `a[*]`, `*`), simplified to keys and indices. */
+export function parsePropertyPath(p: string): Array<string | number> {
+    const out: Array<string | number> = [];
+    const re = /([^.[\]]+)|\[(\d+|\*|"(?:[^"\\]|\\.)*")\]/g;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(p))) {
+        if (m[1] !== undefined) out.push(m[1]);
+        else if (/^\d+$/.test(m[2])) out.push(Number(m[2]));
+        else out.push(m[2] === "*" ? "*" : JSON.parse(m[2]));
+    }
+    return out;
+}
+
+function resetPath(path: Array<string | number>, oldV: any, newV: any): boolean {
+    // Secrets are looked through (properties_path.go reset unwraps both sides), keeping new's wrapper.
+    if (isSecret(oldV)) oldV = oldV.value;
+    if (isSecret(newV)) newV = newV.value;
+    const [key, ...rest] = path;
+    if (key === undefined) return false;
+    if (key === "*") {
+        if (!rest.length) {
+            if (Array.isArray(newV) && Array.isArray(oldV)) {
+                oldV.forEach((v, i) => { if (i < newV.length) newV[i] = v; });
+                return oldV.length === newV.length;
+            }
+            if (newV && typeof newV === "object" && oldV && typeof oldV === "object") {
+                for (const k of Object.keys(newV)) if (!(k in oldV)) delete newV[k];
+                Object.assign(newV, oldV);
+                return true;
+            }
+            return !!newV && typeof newV === "object";
+        }
+        const keys = Array.isArray(oldV) ? oldV.map((_, i) => i) : oldV && typeof oldV === "object" ? Object.keys(oldV) : [];
+        return keys.every((k) => newV && k in newV && resetPath(rest, oldV[k], newV[k]));
+    }
+    if (!rest.length) {
+        const has = oldV && typeof oldV === "object" && key in oldV;
+        if (!newV || typeof newV !== "object") return !has;
+        if (has) newV[key] = oldV[key];
+        else delete newV[key];
+        return true;
+    }
+    if (!newV || typeof newV !== "object" || !(key in newV)) return !(oldV && typeof oldV === "object" && key in oldV);
+    return resetPath(rest, oldV?.[key], newV[key]);
+}
+
+/**
+ * The engine's processIgnoreChanges (pulumi/pulumi@v3.248.0:pkg/resource/deploy/step_generator.go:2838): a copy
+ * of `inputs` where each ignored path holds its value from `oldInputs` (or is removed when the old inputs lack it).
+ */
+export function applyIgnoreChanges(inputs: Record<string, any>, oldInputs: Record<string, any>, ignoreChanges: string[]): Record<string, any> {
+    const out = structuredClone(inputs);
+    for (const p of ignoreChanges) {
+        const path = parsePropertyPath(p);
+        if (path.length) resetPath(path, structuredClone(oldInputs), out);
+    }
+    return out;
 }
 
 /**
@@ -70,9 +147,14 @@ export const REPLACE_RULES: Record<string, { inputs: string[] | "*"; except?: st
     "command:remote:Command": { inputs: ["triggers"] },
     "command:remote:CopyToRemote": { inputs: ["triggers"] },
     "command:local:Command": { inputs: ["triggers"] },
+    // digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/droplet/resource_droplet.go ForceNew: image,
+    // region, public_networking, ssh_keys, user_data, monitoring, droplet_agent, vpc_uuid, gpu_partition_mode; and
+    // CustomizeDiff ForceNewIfChange("ipv6") when it goes true → false (not modelled: shown as an update).
     "digitalocean:index/droplet:Droplet": {
         inputs: ["image", "region", "sshKeys", "userData", "vpcUuid", "monitoring", "publicNetworking", "dropletAgent", "gpuPartitionMode"],
     },
+    // @v2.99.1 vpc/resource_vpc.go (region, ip_range), sshkey/resource_ssh_key.go (public_key), tag/resource_tag.go
+    // (name) ForceNew; firewall/firewalls.go has no ForceNew at all.
     "digitalocean:index/vpc:Vpc": { inputs: ["region", "ipRange"] },
     "digitalocean:index/sshKey:SshKey": { inputs: ["publicKey"] },
     "digitalocean:index/tag:Tag": { inputs: ["name"] },
@@ -81,10 +163,15 @@ export const REPLACE_RULES: Record<string, { inputs: string[] | "*"; except?: st
     "digitalocean:index/databaseCluster:DatabaseCluster": { inputs: ["name", "engine", "privateNetworkUuid", "projectId"] },
     "digitalocean:index/databaseFirewall:DatabaseFirewall": { inputs: ["clusterId"] },
     "digitalocean:index/certificate:Certificate": { inputs: "*" },
+    // hashicorp/terraform-provider-tls@d72d90e:internal/provider/resource_private_key.go RequiresReplace on algorithm,
+    // rsa_bits, ecdsa_curve; resource_self_signed_cert.go / resource_locally_signed_cert.go / resource_cert_request.go
+    // on every input but early_renewal_hours (PEM inputs: requireReplaceIfStateContainsPEMString).
     "tls:index/privateKey:PrivateKey": { inputs: ["algorithm", "rsaBits", "ecdsaCurve"] },
     "tls:index/selfSignedCert:SelfSignedCert": { inputs: "*", except: ["earlyRenewalHours"] },
     "tls:index/locallySignedCert:LocallySignedCert": { inputs: "*", except: ["earlyRenewalHours"] },
     "tls:index/certRequest:CertRequest": { inputs: "*" },
+    // hashicorp/terraform-provider-random@f8d869dc:internal/provider/resource_password.go, resource_id.go: every
+    // input RequiresReplace (keepers: RequiresReplaceIfValuesNotNull; override_special: not for "" → null).
     "random:index/randomPassword:RandomPassword": { inputs: "*" },
     "random:index/randomString:RandomString": { inputs: "*" },
     "random:index/randomId:RandomId": { inputs: "*" },
@@ -126,7 +213,9 @@ function canonical(v: any): string {
     return JSON.stringify(v) ?? "null";
 }
 
-function replaces(type: string, input: string): boolean {
+function replaces(type: string, input: string, replaceOnChanges: string[] = []): boolean {
+    // The resource's own `replaceOnChanges` option (the engine matches paths; a top-level prefix is enough here).
+    if (replaceOnChanges.some((p) => p === "*" || parsePropertyPath(p)[0] === input)) return true;
     const rule = REPLACE_RULES[type];
     if (!rule) return false;
     if (rule.inputs === "*") return !(rule.except ?? []).includes(input);
@@ -134,29 +223,39 @@ function replaces(type: string, input: string): boolean {
 }
 
 /** Compare two recorded runs of the program: one entry per URN, in the order of `after`, deletions last. */
-export function diffPlans(before: RecordedResource[], after: RecordedResource[]): ResourceDiff[] {
+export function diffPlans(before: RecordedResource[], after: RecordedResource[], opts: DiffOptions = {}): ResourceDiff[] {
     const old = new Map(before.map((r) => [r.urn, r]));
     const now = new Set(after.map((r) => r.urn));
+    const forced = new Set(opts.replace ?? []);
     const out: ResourceDiff[] = [];
     for (const r of after) {
         const o = old.get(r.urn);
         const base = { urn: r.urn, name: r.name, type: r.type, host: r.host };
         if (!o) {
-            out.push({ ...base, action: "create", changedInputs: [], changes: [] });
+            out.push({ ...base, action: "create", changedInputs: [], changes: [], inputs: r.inputs });
             continue;
         }
         const changes: InputChange[] = [];
+        const ignoredChanges: string[] = [];
+        // What the engine diffs: the program's inputs with the ignored paths reset to the old ones.
+        const inputs = r.custom ? applyIgnoreChanges(r.inputs, o.inputs, r.options?.ignoreChanges ?? []) : r.inputs;
         if (r.custom) {
-            const keys = [...new Set([...Object.keys(r.inputs), ...Object.keys(o.inputs)])];
+            const keys = [...new Set([...Object.keys(inputs), ...Object.keys(o.inputs), ...Object.keys(r.inputs)])];
             for (const k of keys) {
                 const a = o.inputs[k];
-                const b = r.inputs[k];
-                if (canonical(plain(a)) === canonical(plain(b))) continue;
-                changes.push({ input: k, secret: containsSecret(a) || containsSecret(b), replaces: replaces(r.type, k), before: plain(a), after: plain(b) });
+                const b = inputs[k];
+                if (canonical(plain(a)) === canonical(plain(b))) {
+                    if (canonical(plain(a)) !== canonical(plain(r.inputs[k]))) ignoredChanges.push(k);
+                    continue;
+                }
+                changes.push({ input: k, secret: containsSecret(a) || containsSecret(b), replaces: replaces(r.type, k, r.options?.replaceOnChanges), before: plain(a), after: plain(b) });
             }
         }
-        const action: DiffAction = changes.length === 0 ? "same" : changes.some((c) => c.replaces) ? "replace" : "update";
-        const d: ResourceDiff = { ...base, action, changedInputs: changes.map((c) => c.input), changes };
+        const force = r.custom && (forced.has(r.urn) || forced.has(r.name));
+        const action: DiffAction = force || changes.some((c) => c.replaces) ? "replace" : changes.length === 0 ? "same" : "update";
+        const d: ResourceDiff = { ...base, action, changedInputs: changes.map((c) => c.input), changes, inputs };
+        if (force && !changes.some((c) => c.replaces)) d.forcedReplace = true;
+        if (ignoredChanges.length) d.ignoredChanges = ignoredChanges;
         if (changes.length && !REPLACE_RULES[r.type]) d.unknownType = true;
         out.push(d);
     }
@@ -340,6 +439,8 @@ export function renderDiff(diff: ResourceDiff[], opts: RenderOptions = {}): stri
         const inputs = d.changedInputs.length ? `  [${d.changedInputs.join(", ")}]` : "";
         lines.push(`  ${SYMBOL[d.action]} ${d.action.padEnd(7)} ${d.type.padEnd(width)}  ${d.name}${inputs}`);
         for (const c of d.changes) lines.push(...describeChange(c, "        ", opts));
+        if (d.forcedReplace) lines.push(`        (replaced on request: --replace)`);
+        if (d.ignoredChanges?.length) lines.push(`        ignoreChanges keeps the old ${d.ignoredChanges.join(", ")}${d.action === "replace" ? " (also in the replacement)" : ""}`);
         if (d.unknownType) lines.push(`        (no replace rule known for ${d.type}: shown as an update)`);
     }
     const count = (a: DiffAction) => diff.filter((d) => d.action === a).length;

@@ -156,6 +156,7 @@ export class GluuMocks implements pulumi.runtime.Mocks {
     /** Forget registrations (between tests or program runs); secrets and addresses stay stable. */
     public reset(): void {
         this.registrations = [];
+        this.checkErrors = [];
     }
 
     /** Remember a secret value so the plan can replace it; multi-line values also line by line. */
@@ -181,6 +182,8 @@ export class GluuMocks implements pulumi.runtime.Mocks {
      * MockMonitor does synchronously: the options of the request being registered.
      */
     public pendingOptions?: EngineOptions;
+    /** What the emulated providers' Check refused since the last reset (the registration fails with it too). */
+    public checkErrors: Error[] = [];
 
     public newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         const options = this.pendingOptions;
@@ -189,7 +192,14 @@ export class GluuMocks implements pulumi.runtime.Mocks {
         // Secret inputs arrive wrapped; the emulation works on their values.
         args = { ...args, inputs: openSecrets(args.inputs) };
         // The provider's Check: refuse what the real provider refuses (src/providerRules.ts cites each rule).
-        if (args.custom !== false) assertProviderAccepts(args.type, args.name, args.inputs);
+        if (args.custom !== false) {
+            try {
+                assertProviderAccepts(args.type, args.name, args.inputs);
+            } catch (e) {
+                this.checkErrors.push(e as Error);
+                throw e;
+            }
+        }
         const state: Record<string, any> = { ...args.inputs };
         const label = args.name;
         switch (args.type) {

@@ -13,8 +13,10 @@
 //   (2026-04-28, the newest commit available here; the schema files cited are unchanged in the 4.x line).
 // - @pulumi/random 4.21.2 bridges hashicorp/terraform-provider-random v3.9.0
 //   (pulumi/pulumi-random@f64d8726:provider/go.mod → f8d869dc); read at hashicorp/terraform-provider-random@f8d869dc.
-// - @pulumi/digitalocean 4.80.1: pulumi/pulumi-digitalocean@c52e0a38 (newest available) pins the `upstream`
-//   submodule at digitalocean/terraform-provider-digitalocean@5ef5c08 = tag v2.96.0; read at v2.96.0.
+// - @pulumi/digitalocean 4.80.1: its SDK has `Droplet.gpuPartitionMode`, which upstream added after v2.96.0 (the
+//   newest pulumi-digitalocean commit available here, c52e0a38, pins v2.96.0, so 4.80.1 bridges a later tag).
+//   Read at digitalocean/terraform-provider-digitalocean@v2.99.1 (401992a); between v2.96.0 and v2.99.1 the files
+//   cited below differ only by droplet `gpu_partition_mode`.
 // - @pulumi/command 1.2.1: pulumi/pulumi-command@v1.2.1 (pulumi-go-provider v1.3.0, which decodes inputs with
 //   pulumi/pulumi sdk `util/mapper`).
 // - Validator texts: hashicorp/terraform-plugin-framework-validators@v0.19.0 (the version both tls and random
@@ -219,7 +221,7 @@ function noZero(out: CheckFailure[], prop: string, tf: string, value: any) {
     if (value === "" || value === 0) out.push({ property: prop, reason: `${tf} must not be ${value === 0 ? "zero" : "empty"}, got ${value}` });
 }
 
-// digitalocean/terraform-provider-digitalocean@v2.96.0:digitalocean/tag/tags.go tagNameRe + ValidateTag.
+// digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/tag/tags.go tagNameRe + ValidateTag.
 const TAG_NAME = /^[a-zA-Z0-9:\-_]{1,255}$/;
 const TAG_MESSAGE = "tags may contain lowercase letters, numbers, colons, dashes, and underscores; there is a limit of 255 characters per tag";
 
@@ -230,7 +232,7 @@ function tagList(out: CheckFailure[], prop: string, value: any) {
     });
 }
 
-/** digitalocean.Droplet — digitalocean/terraform-provider-digitalocean@v2.96.0:digitalocean/droplet/resource_droplet.go. */
+/** digitalocean.Droplet — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/droplet/resource_droplet.go. */
 export function checkDoDroplet(inputs: Record<string, any>): CheckFailure[] {
     const out: CheckFailure[] = [];
     // image, name, size: Required + NoZeroValues. region: Optional + NoZeroValues (NOT required upstream).
@@ -240,6 +242,11 @@ export function checkDoDroplet(inputs: Record<string, any>): CheckFailure[] {
     noZero(out, "region", "region", inputs.region);
     noZero(out, "userData", "user_data", inputs.userData);
     noZero(out, "vpcUuid", "vpc_uuid", inputs.vpcUuid);
+    // gpu_partition_mode: StringInSlice([godo.GPUPartitionModeSPXNPS1, GPUPartitionModeDPXNPS2]) (vendor/github.com/digitalocean/godo/droplets.go:51-52)
+    const modes = ["PARTITION_MODE_SPX_NPS1", "PARTITION_MODE_DPX_NPS2"];
+    if (isSet(inputs.gpuPartitionMode) && !modes.includes(inputs.gpuPartitionMode)) {
+        out.push({ property: "gpuPartitionMode", reason: `expected gpu_partition_mode to be one of ${qList(modes)}, got ${inputs.gpuPartitionMode}` });
+    }
     // ssh_keys: elements NoZeroValues
     (Array.isArray(inputs.sshKeys) ? inputs.sshKeys : []).forEach((k: any, i: number) => noZero(out, `sshKeys[${i}]`, `ssh_keys.${i}`, k));
     // tags: tag.TagsSchema() → ValidateTag per element
@@ -255,7 +262,7 @@ export function checkDoDroplet(inputs: Record<string, any>): CheckFailure[] {
     return out;
 }
 
-/** digitalocean.SshKey — digitalocean/terraform-provider-digitalocean@v2.96.0:digitalocean/sshkey/resource_ssh_key.go: name, public_key Required + NoZeroValues. */
+/** digitalocean.SshKey — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/sshkey/resource_ssh_key.go: name, public_key Required + NoZeroValues. */
 export function checkDoSshKey(inputs: Record<string, any>): CheckFailure[] {
     const out: CheckFailure[] = [];
     if (sdkRequired(out, inputs, "name", "name")) noZero(out, "name", "name", inputs.name);
@@ -264,7 +271,7 @@ export function checkDoSshKey(inputs: Record<string, any>): CheckFailure[] {
     return out;
 }
 
-/** digitalocean.Vpc — digitalocean/terraform-provider-digitalocean@v2.96.0:digitalocean/vpc/resource_vpc.go. */
+/** digitalocean.Vpc — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/vpc/resource_vpc.go. */
 export function checkDoVpc(inputs: Record<string, any>): CheckFailure[] {
     const out: CheckFailure[] = [];
     if (sdkRequired(out, inputs, "name", "name")) noZero(out, "name", "name", inputs.name);
@@ -291,7 +298,7 @@ export function isCidr(s: string): boolean {
     return require("net").isIPv6(m[1]) && prefix <= 128;
 }
 
-/** digitalocean.Tag — digitalocean/terraform-provider-digitalocean@v2.96.0:digitalocean/tag/resource_tag.go: name Required, ValidateTag. */
+/** digitalocean.Tag — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/tag/resource_tag.go: name Required, ValidateTag. */
 export function checkDoTag(inputs: Record<string, any>): CheckFailure[] {
     const out: CheckFailure[] = [];
     if (sdkRequired(out, inputs, "name", "name") && !TAG_NAME.test(String(inputs.name))) out.push({ property: "name", reason: TAG_MESSAGE });
@@ -299,7 +306,7 @@ export function checkDoTag(inputs: Record<string, any>): CheckFailure[] {
 }
 
 /**
- * digitalocean.Firewall — digitalocean/terraform-provider-digitalocean@v2.96.0:digitalocean/firewall/firewalls.go
+ * digitalocean.Firewall — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/firewall/firewalls.go
  * firewallSchema/firewallRuleSchema (Check) and resource_firewall.go CustomizeDiff (preview's Diff: at least one
  * rule; `port_range` unless protocol is icmp). An ICMP rule WITH a port range passes both; only the API judges it.
  */

@@ -3,7 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { remoteStepHosts } from "../components/remoteStep";
-import { GluuMocks, Registration } from "./mocks";
+import { EngineOptions, GluuMocks, Registration } from "./mocks";
 
 export interface RecordedResource {
     urn: string;
@@ -17,6 +17,12 @@ export interface RecordedResource {
     custom: boolean;
     /** For remote steps: the host they run on. */
     host?: string;
+    /**
+     * The options the engine acts on (ignoreChanges, additionalSecretOutputs, replaceOnChanges, protect,
+     * retainOnDelete, deleteBeforeReplace), as the SDK put them on the request, SDK-added ones included
+     * (@pulumi/command adds `additionalSecretOutputs: ["connection"]` and `replaceOnChanges: ["triggers[*]"]`).
+     */
+    options?: EngineOptions;
     /** Declaration order. */
     index: number;
 }
@@ -44,9 +50,11 @@ export class Recorder {
         let count = -1;
         while (count !== this.seen.length) {
             count = this.seen.length;
+            // A registration the emulated provider refused (src/providerRules.ts) rejects here with its text.
             await Promise.all([root, ...this.seen.map((s) => s.resource)].map((r) => urnOf(r)));
             await new Promise((r) => setImmediate(r));
         }
+        if (mocks.checkErrors.length) throw mocks.checkErrors[0];
         const urns = new Map<pulumi.Resource, string>();
         // The transformation also sees the root component itself; it is listed once, first.
         for (const r of [root, ...this.seen.map((s) => s.resource)]) {
@@ -72,6 +80,7 @@ export class Recorder {
                 inputs: reg?.inputs ?? {},
                 custom: reg?.custom ?? true,
                 host: remoteStepHosts.get(s.resource),
+                options: reg?.options,
                 index: i + 1,
             });
         });
@@ -79,8 +88,9 @@ export class Recorder {
     }
 }
 
+/** The URN; rejects when the registration failed (`apply` would never run, and the recording would hang). */
 function urnOf(r: pulumi.Resource): Promise<string> {
-    return new Promise((resolve) => r.urn.apply((u) => resolve(u)));
+    return (r.urn as any).promise() as Promise<string>;
 }
 function urnType(urn: string): string {
     const parts = urn.split("::");
