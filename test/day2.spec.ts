@@ -1,7 +1,8 @@
 // Day-2 operations as ordinary edits of the stack: each compares the registrations of two runs of the real
 // program (before and after the edit) the way `pulumi preview` would classify them (src/diff.ts).
 import * as assert from "assert";
-import { ResourceDiff, diffPlans } from "../src/diff";
+import { CREATION_ONLY_DROPLET_INPUTS } from "../components/machine";
+import { ResourceDiff, diffPlans, renderDiff } from "../src/diff";
 import { REMOTE_COMMAND, RecordedResource } from "../src/record";
 import { byName, recordConfig, stackConfig, unwrap } from "./helpers/program";
 
@@ -125,15 +126,36 @@ describe("day 2: rotate the Redis password", () => {
 });
 
 describe("day 2: data-bearing droplets", () => {
-    it("ignore a newer image, edited user data and another login key instead of rebuilding a node (rebuild with --replace)", async () => {
+    it("ignore a newer image, edited user data and another login key instead of rebuilding a node, also on --replace (W1)", async () => {
         const was = await recordConfig(prod(2));
         const after = await recordConfig(prod(2, { dropletImage: "ubuntu-20-04-x64" }));
+        const droplet = (rs: RecordedResource[]) => rs.filter((r) => r.type === "digitalocean:index/droplet:Droplet");
+        for (const r of droplet(after)) assert.deepStrictEqual(r.options?.ignoreChanges, CREATION_ONLY_DROPLET_INPUTS, `${r.name} ignores the creation-only inputs`);
+        // The engine resets ignored inputs to the old values before Diff (step_generator.go processIgnoreChanges).
         const diff = diffPlans(was, after);
-        // The recorded inputs change, but the provider is told to ignore them: see components/machine.ts.
-        const droplets = diff.filter((d) => d.type === "digitalocean:index/droplet:Droplet" && d.action !== "same");
-        assert.ok(droplets.length > 0, "the image is an input the diff sees");
-        const src = require("fs").readFileSync(require("path").resolve(__dirname, "../components/machine.ts"), "utf8");
-        assert.match(src, /ignoreChanges: \["image", "userData", "sshKeys"\]/);
+        // The node droplets (the cache and LB droplets use gluu:serviceDropletImage).
+        const imageChanged = new Set(droplet(after).filter((r) => r.inputs.image !== was.find((w) => w.urn === r.urn)?.inputs.image).map((r) => r.urn));
+        const droplets = diff.filter((d) => imageChanged.has(d.urn));
+        assert.ok(droplets.length >= 2);
+        for (const d of diff.filter((x) => x.type === "digitalocean:index/droplet:Droplet")) assert.strictEqual(d.action, "same", d.name);
+        for (const d of droplets) {
+            assert.strictEqual(d.action, "same", `${d.name}: the image change is ignored`);
+            assert.deepStrictEqual(d.ignoredChanges, ["image"]);
+        }
+        const oldImage = was.find((w) => w.urn === droplets[0].urn)!.inputs.image;
+        assert.notStrictEqual(oldImage, "ubuntu-20-04-x64");
+        // `pulumi up --replace` creates the replacement from the same reset inputs: the OLD image.
+        const name = droplets[0].name;
+        const forced = diffPlans(was, after, { replace: [name] }).find((d) => d.name === name)!;
+        assert.strictEqual(forced.action, "replace");
+        assert.ok(forced.forcedReplace);
+        assert.strictEqual(forced.inputs!.image, oldImage, "the replacement gets the old image");
+        assert.match(renderDiff([forced]), /ignoreChanges keeps the old image \(also in the replacement\)/);
+        // Dropping the list (MachineArgs.rebuild) is what rebuilds from the new image.
+        const rebuilt = after.map((r) => (r.name === name ? { ...r, options: { ...r.options!, ignoreChanges: [] } } : r));
+        const r = diffPlans(was, rebuilt).find((d) => d.name === name)!;
+        assert.strictEqual(r.action, "replace");
+        assert.strictEqual(r.inputs!.image, "ubuntu-20-04-x64");
     });
 
     it("prod keeps retired droplets (retainDroplets), documented; existing hosts refuse the droplet-only switches", async () => {

@@ -198,9 +198,12 @@ describe("npm run plan -- --diff", () => {
         assert.match(text, /^ {12}\+ \S+ gluu-3$/m, "the new /etc/hosts line is shown");
     });
 
-    it("a droplet image change replaces the droplets (and says what may re-run on them)", async () => {
+    it("a droplet image change is ignored (ignoreChanges); a rebuilt droplet is replaced (and says what may re-run on it)", async () => {
         const other = await recordConfig({ ...stackConfig("dev"), dropletImage: "ubuntu-20-04-x64" });
-        const d = diffPlans(dev, other);
+        assert.deepStrictEqual(by(diffPlans(dev, other), "replace").map((x) => x.name), [], "the engine keeps the old image");
+        // A droplet without the ignoreChanges list (MachineArgs.rebuild) is replaced with the new image.
+        const rebuilt = other.map((r) => (r.type === "digitalocean:index/droplet:Droplet" ? { ...r, options: { ...r.options!, ignoreChanges: [] } } : r));
+        const d = diffPlans(dev, rebuilt);
         const replaced = by(d, "replace");
         assert.deepStrictEqual(replaced.map((x) => x.name).sort(), ["gluu-1-droplet", "gluu-2-droplet"]);
         for (const r of replaced) assert.ok(r.changedInputs.includes("image"));
@@ -211,6 +214,28 @@ describe("npm run plan -- --diff", () => {
         assert.match(text, /image: "ubuntu-22-04-x64" → "ubuntu-20-04-x64" \(forces replacement\)/);
         assert.match(text, /\+-2 to replace/);
         assert.match(text, /Likely to re-run as well[^\n]*\n {4}on gluu-1:\n {9}gluu-1-ready {2}\(after gluu-1-droplet\)$/m);
+    });
+
+    it("monitoring is ForceNew on droplets (resource_droplet.go); the droplets ignore it unless rebuilt", () => {
+        const droplet = dev.find((r) => r.type === "digitalocean:index/droplet:Droplet")!;
+        const toggled = { ...droplet, inputs: { ...droplet.inputs, monitoring: !droplet.inputs.monitoring } };
+        assert.strictEqual(diffPlans([droplet], [toggled])[0].action, "same");
+        const rebuilt = { ...toggled, options: { ...toggled.options!, ignoreChanges: [] } };
+        const d = diffPlans([droplet], [rebuilt])[0];
+        assert.strictEqual(d.action, "replace");
+        assert.deepStrictEqual(d.changes.map((c) => [c.input, c.replaces]), [["monitoring", true]]);
+    });
+
+    it("ignoreChanges paths follow the engine: nested keys reset, absent old values removed, replaceOnChanges replaces", () => {
+        const step = dev.find((r) => r.name === "gluu-1-base")!;
+        const base = { ...step, inputs: { create: "a", connection: { host: "h1", port: 22 } }, options: { ...step.options!, ignoreChanges: ["connection.host", "delete"] } };
+        const next = { ...base, inputs: { create: "a", delete: "rm -rf x", connection: { host: "h2", port: 22 } } };
+        const d = diffPlans([base], [next])[0];
+        assert.strictEqual(d.action, "same");
+        assert.deepStrictEqual(d.inputs, { create: "a", connection: { host: "h1", port: 22 } });
+        assert.deepStrictEqual(d.ignoredChanges?.sort(), ["connection", "delete"]);
+        const roc = { ...next, options: { ...next.options, ignoreChanges: [], replaceOnChanges: ["create"] }, inputs: { ...next.inputs, create: "b" } };
+        assert.strictEqual(diffPlans([base], [roc])[0].action, "replace");
     });
 
     it("a droplet size change is an in-place update (a resize), a trigger change a replace", async () => {
