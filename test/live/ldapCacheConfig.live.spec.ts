@@ -194,7 +194,7 @@ describe(
                 assert.strictEqual(f.get("bindDN"), "cn=directory manager");
                 assert.strictEqual(f.get("trusted"), fingerprint(pki.serverCert), "the trust store holds opendj.crt and nothing else");
             }
-            assert.deepStrictEqual([fields[0].get("base"), fields[0].get("scope"), fields[0].get("dontWrap")], [DN, "base", "1"]);
+            assert.deepStrictEqual([fields[0].get("base"), fields[0].get("scope"), fields[0].get("wrap")], [DN, "base", "off"]);
             assert.strictEqual(fields[1].get("dns"), `dn: ${DN}`);
         });
 

@@ -134,6 +134,7 @@ describe("live CONTRACT: OpenDjReplication + CertificateDistribution (4.5) throu
             const cs = await calls(n);
             assert.ok(!cs.some((c) => c.tool === "dsjavaproperties" || c.tool === "service"), `${n}: no dsjavaproperties or service calls`);
             assert.strictEqual((await h(n).run(`[ -e ${R}/opt/opendj/lib/set-java-home ] && echo yes || echo no`)).trim(), "no");
+            assert.strictEqual((await h(n).run(`[ -e ${R}/opt/opendj/bin/dsjavaproperties ] && echo yes || echo no`)).trim(), "no", "OpenDJ 4.x ships no dsjavaproperties");
             const sys = cs.filter((c) => c.tool === "systemctl").map((c) => c.argv.join(" "));
             const restarts = sys.filter((a) => a === "restart opendj").length;
             assert.strictEqual(restarts, n === "gluu-1" ? 1 : 2, `${n}: OpenDJ restarted with systemctl by prep${n === "gluu-1" ? "" : " and by the keystore import"}: ${sys.join(", ")}`);
@@ -166,6 +167,14 @@ describe("live CONTRACT: OpenDjReplication + CertificateDistribution (4.5) throu
             assert.deepStrictEqual(await sums(m, rels), primary, `${m} holds the primary's keys and certificates`);
             const owners = await inStandin(h(m), `stat -c "%n %U:%G %a" /opt/opendj/config/keystore /etc/certs/oxauth-keys.jks /etc/certs/httpd.key`, R);
             assert.deepStrictEqual(owners.trim().split("\n"), ["/opt/opendj/config/keystore ldap:ldap 600", "/etc/certs/oxauth-keys.jks jetty:jetty 600", "/etc/certs/httpd.key root:gluu 640"]);
+        }
+    });
+
+    it("CONTRACT: every dsconfig/dsreplication call used only what OpenDJ 4.5.3 registers (the stand-ins check opendjOptions.ts; none was refused)", async () => {
+        for (const n of NODES) {
+            const cs = await calls(n);
+            assert.ok(cs.some((c) => c.tool === "dsreplication") && cs.some((c) => c.tool === "dsconfig"), `${n}: the OpenDJ tools were called`);
+            assert.deepStrictEqual(cs.filter((c) => c.refused).map((c) => `${c.tool} ${c.argv.join(" ")}`), [], n);
         }
     });
 

@@ -6,6 +6,10 @@
 // call: /opt/opendj/bin/{dsconfig,dsreplication,dsjavaproperties}, /opt/jre/bin/keytool and
 // /usr/local/sbin/service (first in PATH inside the chroot). No real OpenDJ, JRE or Gluu runs here.
 //
+// The OpenDJ stand-ins are VERSION-FAITHFUL: they accept only the options and subcommands the version's real
+// tool registers (test/live/opendjOptions.ts, read from upstream source) and exit 89 on anything else; 4.5 has
+// no dsjavaproperties.
+//
 // Every stand-in appends one JSON line to /var/log/standin/calls.jsonl (inside the chroot): its argv and, for
 // each password-file option, whether the file existed AT CALL TIME, its mode, owner, its directory's mode and
 // the SHA-256 of its first line (never the content). State lives in /var/lib/standin: dsconfig properties,
@@ -21,6 +25,7 @@ import { RecordedResource } from "../../src/record";
 import { mocks, recordComponent } from "../helpers/program";
 import { Bed, BedHost } from "./bed";
 import { hostArgsOf } from "./hosts";
+import { compiledOptions, OPENDJ_ARGCHECK_FN_PY, OpenDjTableVersion, opendjTools } from "./opendjOptions";
 
 /** The container root of Gluu 3.1.6 (profiles.ts). */
 export const GLUU316_ROOT = "/opt/gluu-server-3.1.6";
@@ -37,19 +42,36 @@ export interface StandinCall {
     t: number;
     /** `$SSH_CONNECTION` the tool saw (`client port server port`); null when not run under ssh. */
     ssh?: string | null;
+    /** Why the version's tool would refuse these arguments (opendjOptions.ts); absent when it accepts them. */
+    refused?: string;
 }
 
 export const sha256 = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
 
-/** The one Python program behind every stand-in (dispatches on its own file name). */
-export const STANDIN_PY = String.raw`#!/usr/bin/python3
+/**
+ * The one Python program behind every stand-in (dispatches on its own file name), for Gluu `version`. Its
+ * OpenDJ tools (dsconfig, dsreplication and, 3.1.6 only, dsjavaproperties) first check their arguments against
+ * that version's options table (opendjOptions.ts, read from the upstream source; OPENDJ_ARGCHECK_FN_PY): an
+ * option or subcommand the version's tool does not register is refused with exit 89, as its argument parser
+ * would refuse it, and logged with `refused`. `STANDIN_LOG`/`STANDIN_STATE` in the environment move the log and
+ * the state (to run it outside a container).
+ */
+export function standinPy(version: OpenDjTableVersion): string {
+    return STANDIN_PY_HEAD + `OPENDJ_VERSION = ${JSON.stringify(version)}\nOPENDJ_OPTIONS = json.loads(${JSON.stringify(JSON.stringify(compiledOptions(version)))})\n` +
+        OPENDJ_ARGCHECK_FN_PY + STANDIN_PY_BODY;
+}
+
+const STANDIN_PY_HEAD = String.raw`#!/usr/bin/python3
 # Recording stand-in for OpenDJ / JRE / service tools inside a stand-in Gluu container (contract tests).
 import fcntl, grp, hashlib, json, os, pwd, random, sys, time
+`;
 
+const STANDIN_PY_BODY = String.raw`
 TOOL = os.path.basename(sys.argv[0])
 ARGS = sys.argv[1:]
-STATE = "/var/lib/standin"
-LOG = "/var/log/standin/calls.jsonl"
+STATE = os.environ.get("STANDIN_STATE", "/var/lib/standin")
+LOG = os.environ.get("STANDIN_LOG", "/var/log/standin/calls.jsonl")
+OPENDJ_TOOLS = ("dsconfig", "dsreplication", "dsjavaproperties", "ldapsearch", "ldapmodify")
 PW_OPTS = ("--bindPasswordFile", "--bindPasswordFile1", "--bindPasswordFile2", "--adminPasswordFile", "-storepass:file")
 
 
@@ -81,9 +103,12 @@ def pwfiles():
     return out
 
 
-def log():
+def log(refused=None):
     # ssh: the SSH connection the tool runs under (client addr/port, server addr/port), None outside ssh.
-    line = json.dumps({"tool": TOOL, "argv": ARGS, "pwfiles": pwfiles(), "t": time.time(), "ssh": os.environ.get("SSH_CONNECTION")}) + "\n"
+    rec = {"tool": TOOL, "argv": ARGS, "pwfiles": pwfiles(), "t": time.time(), "ssh": os.environ.get("SSH_CONNECTION")}
+    if refused:
+        rec["refused"] = refused
+    line = json.dumps(rec) + "\n"
     fd = os.open(LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(fd, line.encode())
@@ -296,6 +321,11 @@ def keytool():
 
 
 def main():
+    if TOOL in OPENDJ_TOOLS:
+        why = opendj_argcheck(OPENDJ_OPTIONS, TOOL, ARGS)
+        if why:
+            log(why)
+            fail("%s (stand-in, Gluu %s): %s" % (TOOL, OPENDJ_VERSION, why), 89)
     log()
     if TOOL == "dsreplication":
         dsreplication()
@@ -343,6 +373,8 @@ export function setupGluuStandin(host: BedHost, o: StandinOptions): Promise<void
 
 /** Where a stand-in container lives and how its services are controlled (differs by Gluu version). */
 interface StandinLayout {
+    /** Whose OpenDJ tools (options table; dsjavaproperties exists in 3.1.6 only). */
+    version: OpenDjTableVersion;
     root: string;
     /** The service-control stand-in, in /usr/local/sbin (first in root's PATH). */
     serviceTool: "service" | "systemctl";
@@ -350,7 +382,7 @@ interface StandinLayout {
     jreTruststore: string;
 }
 
-const LAYOUT_316: StandinLayout = { root: GLUU316_ROOT, serviceTool: "service", jreTruststore: "/opt/jre/jre/lib/security/cacerts" };
+const LAYOUT_316: StandinLayout = { version: "3.1.6", root: GLUU316_ROOT, serviceTool: "service", jreTruststore: "/opt/jre/jre/lib/security/cacerts" };
 
 async function buildStandin(host: BedHost, o: StandinOptions, layout: StandinLayout): Promise<void> {
     const R = layout.root;
@@ -394,9 +426,10 @@ async function buildStandin(host: BedHost, o: StandinOptions, layout: StandinLay
             `# /usr/bin/awk and friends are links through /etc/alternatives, which a container has in its own /etc.`,
             `cp -a /etc/alternatives $R/etc/; cp /etc/ld.so.cache $R/etc/ 2>/dev/null || true`,
             `# Stand-in tools (one program, dispatching on its name).`,
-            `cat > $R/opt/opendj/bin/dsreplication <<'STANDIN_EOF'\n${STANDIN_PY}STANDIN_EOF`,
+            `cat > $R/opt/opendj/bin/dsreplication <<'STANDIN_EOF'\n${standinPy(layout.version)}STANDIN_EOF`,
             `chmod 0755 $R/opt/opendj/bin/dsreplication`,
-            `for t in opt/opendj/bin/dsconfig opt/opendj/bin/dsjavaproperties opt/jre/bin/keytool usr/local/sbin/${layout.serviceTool}; do cp $R/opt/opendj/bin/dsreplication $R/$t; done`,
+            // OpenDJ 4.x has no dsjavaproperties (opendjOptions.ts): the 4.5 container has none either.
+            `for t in opt/opendj/bin/dsconfig ${opendjTools(layout.version).includes("dsjavaproperties") ? "opt/opendj/bin/dsjavaproperties " : ""}opt/jre/bin/keytool usr/local/sbin/${layout.serviceTool}; do cp $R/opt/opendj/bin/dsreplication $R/$t; done`,
             `cat > $R/var/lib/standin/config.json <<'STANDIN_EOF'\n${JSON.stringify(config)}\nSTANDIN_EOF`,
             `cat > $R/var/lib/standin/dsconfig.json <<'STANDIN_EOF'\n${JSON.stringify(dsconfigState)}\nSTANDIN_EOF`,
             `# OpenDJ config and key material (random bytes: only copied, never parsed).`,
@@ -453,7 +486,7 @@ export const CONTAINER_SSHD_PID = "/run/sshd-container.pid";
  * daemonizes inside the bed host's PID namespace and dies with the host.
  */
 export async function setupGluu45Standin(host: BedHost, o: StandinOptions): Promise<void> {
-    await buildStandin(host, o, { root: GLUU45_ROOT, serviceTool: "systemctl", jreTruststore: "/opt/jre/lib/security/cacerts" });
+    await buildStandin(host, o, { version: "4.5", root: GLUU45_ROOT, serviceTool: "systemctl", jreTruststore: "/opt/jre/lib/security/cacerts" });
     const R = GLUU45_ROOT;
     await host.run(
         [

@@ -22,6 +22,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BedHost } from "./bed";
+import { compiledOptions, OPENDJ_ARGCHECK_PY, OpenDjTableVersion } from "./opendjOptions";
 
 // ---------------------------------------------------------------------------------------------------------
 // small helpers
@@ -321,40 +322,73 @@ export function parseLdifEntry(text: string): Map<string, string[]> {
 export const STANDIN_LOG = "/var/log/gluu-live-standin.log";
 
 /**
- * The stand-in for /opt/opendj/bin/ldapsearch and ldapmodify (one script, two names). The CONTRACT it holds
- * the callers to: OpenDJ's long options (`--hostname --port --useSSL --trustStorePath --trustStorePasswordFile
- * --bindDN --bindPasswordFile`, plus `--dontWrap --baseDN --searchScope` for ldapsearch and `--filename` for
- * ldapmodify); any other option (e.g. `--trustAll`) fails with exit 89; no connection without `--useSSL` and a
- * trust store. The trust store is read with the real keytool and OpenLDAP verifies the server certificate
- * (and the name `--hostname`) against exactly its certificates. The password files are read as OpenDJ does
- * (the first line).
+ * The stand-in for /opt/opendj/bin/ldapsearch and ldapmodify of Gluu `version` (one script, two names). The
+ * CONTRACT it holds the callers to, in two gates:
+ * 1. VERSION-FAITHFUL: the arguments must be ones that version's real tool registers (opendjOptions.ts, checked
+ *    with OPENDJ_ARGCHECK_PY: long options case-insensitive, `--name=value`, values, trailing words); anything
+ *    else exits 89 as the tool's argument parser would refuse it. E.g. `--dontWrap` passes for 3.1.6 (OpenDJ 3.0's
+ *    legacy LDAPSearch has `-T/--dontWrap`) and is refused for 4.5 (the SDK LDAPSearch has only `-t/--wrapColumn`).
+ * 2. The translation to OpenLDAP's tools takes only `--hostname --port --useSSL --trustStorePath
+ *    --trustStorePasswordFile --bindDN --bindPasswordFile`, plus `--baseDN --searchScope` and the version's
+ *    no-wrap option for ldapsearch, `--filename` for ldapmodify; other registered options (e.g. `--trustAll`,
+ *    short forms, passwords in argv) fail with exit 89 too; no connection without `--useSSL` and a trust store.
+ * The trust store is read with the real keytool and OpenLDAP verifies the server certificate (and the name
+ * `--hostname`) against exactly its certificates. The password files are read as OpenDJ does (the first line).
+ * Wrapping follows the version's default: 3.0 wraps unless `--dontWrap`; 4.x does not wrap unless
+ * `--wrapColumn N` (N > 0). The log (`GLUU_STANDIN_LOG`, default STANDIN_LOG) gets one line per call.
  */
-export const OPENDJ_TOOL_STANDIN = String.raw`#!/bin/bash
-# Stand-in for OpenDJ's $0 (gluu live tests): OpenDJ options in, OpenLDAP's tool out. Not OpenDJ.
-set -euo pipefail
-tool=$(basename "$0")
-log=${STANDIN_LOG}
-fail() { echo "$tool (stand-in): $*" >&2; printf '%s\tREFUSED\t%s\n' "$tool" "$*" >> "$log"; exit 89; }
-host="" port="" ssl=0 store="" store_pin="" bind_dn="" bind_pw="" wrap=1 base="" scope="" file=""
-rest=()
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --hostname) host=$2; shift 2 ;;
-    --port) port=$2; shift 2 ;;
-    --useSSL) ssl=1; shift ;;
-    --trustStorePath) store=$2; shift 2 ;;
-    --trustStorePasswordFile) store_pin=$2; shift 2 ;;
-    --bindDN) bind_dn=$2; shift 2 ;;
-    --bindPasswordFile) bind_pw=$2; shift 2 ;;
-    --dontWrap) [ "$tool" = ldapsearch ] || fail "option $1 is ldapsearch's"; wrap=0; shift ;;
-    --baseDN) [ "$tool" = ldapsearch ] || fail "option $1 is ldapsearch's"; base=$2; shift 2 ;;
-    --searchScope) [ "$tool" = ldapsearch ] || fail "option $1 is ldapsearch's"; scope=$2; shift 2 ;;
-    --filename) [ "$tool" = ldapmodify ] || fail "option $1 is ldapmodify's"; file=$2; shift 2 ;;
-    -*) fail "option $1 is not in the contract (no --trustAll, no short options, no passwords on the command line)" ;;
-    *) rest+=("$1"); shift ;;
-  esac
-done
-[ "$ssl" = 1 ] || fail "refusing a connection without --useSSL"
+export function opendjToolStandin(version: OpenDjTableVersion): string {
+    const table = JSON.stringify(compiledOptions(version));
+    if (table.includes("'")) throw new Error("the options table must not contain a single quote");
+    const wrapDefault = version === "3.1.6" ? "on" : "off";
+    const wrapCases =
+        version === "3.1.6"
+            ? `    --dontwrap) [ "$tool" = ldapsearch ] || fail "option $1 is ldapsearch's"; wrap=off; shift ;;`
+            : [
+                  `    --wrapcolumn) [ "$tool" = ldapsearch ] || fail "option $1 is ldapsearch's"`,
+                  `      case "$2" in 0) wrap=off ;; [1-9]|[1-9][0-9]|[1-9][0-9][0-9]) wrap=$2 ;; *) fail "--wrapColumn needs a number, got $2" ;; esac`,
+                  `      shift 2 ;;`,
+              ].join("\n");
+    const head = [
+        `#!/bin/bash`,
+        `# Stand-in for OpenDJ's $0 of Gluu ${version} (gluu live tests): OpenDJ options in, OpenLDAP's tool out. Not OpenDJ.`,
+        `set -euo pipefail`,
+        `tool=$(basename "$0")`,
+        `log=\${GLUU_STANDIN_LOG:-${STANDIN_LOG}}`,
+        `fail() { echo "$tool (stand-in, Gluu ${version}): $*" >&2; printf '%s\\tREFUSED\\t%s\\n' "$tool" "$*" >> "$log"; exit 89; }`,
+        `# Gate 1: what this version's ${"$"}tool registers (test/live/opendjOptions.ts, read from upstream source).`,
+        `options_table='${table}'`,
+        `argcheck_py=$(cat <<'ARGCHECK_EOF'`,
+        OPENDJ_ARGCHECK_PY.trim(),
+        `ARGCHECK_EOF`,
+        `)`,
+        `if ! why=$(python3 -c "$argcheck_py" "$options_table" "$tool" "$@" 2>&1); then fail "OpenDJ (Gluu ${version}) refuses: $why"; fi`,
+        `# Gate 2: what the stand-in translates.`,
+        `host="" port="" ssl=0 store="" store_pin="" bind_dn="" bind_pw="" wrap=${wrapDefault} base="" scope="" file=""`,
+        `rest=()`,
+        `while [ $# -gt 0 ]; do`,
+        `  case "\${1,,}" in`,
+        `    --hostname) host=$2; shift 2 ;;`,
+        `    --port) port=$2; shift 2 ;;`,
+        `    --usessl) ssl=1; shift ;;`,
+        `    --truststorepath) store=$2; shift 2 ;;`,
+        `    --truststorepasswordfile) store_pin=$2; shift 2 ;;`,
+        `    --binddn) bind_dn=$2; shift 2 ;;`,
+        `    --bindpasswordfile) bind_pw=$2; shift 2 ;;`,
+        wrapCases,
+        `    --basedn) [ "$tool" = ldapsearch ] || fail "option $1 is ldapsearch's"; base=$2; shift 2 ;;`,
+        `    --searchscope) [ "$tool" = ldapsearch ] || fail "option $1 is ldapsearch's"; scope=$2; shift 2 ;;`,
+        `    --filename) [ "$tool" = ldapmodify ] || fail "option $1 is ldapmodify's"; file=$2; shift 2 ;;`,
+        `    -*) fail "option $1 is not in the contract (no --trustAll, no short options, no passwords on the command line)" ;;`,
+        `    *) rest+=("$1"); shift ;;`,
+        `  esac`,
+        `done`,
+    ].join("\n");
+    return head + "\n" + OPENDJ_TOOL_STANDIN_BODY;
+}
+
+/** After the options are read: the connection checks and the translation (the same for both versions). */
+const OPENDJ_TOOL_STANDIN_BODY = String.raw`[ "$ssl" = 1 ] || fail "refusing a connection without --useSSL"
 if [ -z "$store" ] || [ -z "$store_pin" ]; then fail "refusing to connect without --trustStorePath and --trustStorePasswordFile"; fi
 if [ -z "$host" ] || [ -z "$port" ]; then fail "--hostname and --port are required"; fi
 if [ -z "$bind_dn" ] || [ -z "$bind_pw" ]; then fail "--bindDN and --bindPasswordFile are required"; fi
@@ -383,9 +417,9 @@ if [ "$host" = localhost ]; then connect_host=127.0.0.1; fi
 uri="ldaps://$connect_host:$port"
 common=(-x -H "$uri" -D "$bind_dn" -y "$work/pw")
 if [ "$tool" = ldapsearch ]; then
-  printf '%s\thostname=%s\turi=%s\tbindDN=%s\tbase=%s\tscope=%s\tdontWrap=%s\ttrusted=%s\targs=%s\n' "$tool" "$host" "$uri" "$bind_dn" "$base" "$scope" "$((1 - wrap))" "$prints" "${"$"}{rest[*]}" >> "$log"
+  printf '%s\thostname=%s\turi=%s\tbindDN=%s\tbase=%s\tscope=%s\twrap=%s\ttrusted=%s\targs=%s\n' "$tool" "$host" "$uri" "$bind_dn" "$base" "$scope" "$wrap" "$prints" "${"$"}{rest[*]}" >> "$log"
   opts=(-LLL)
-  [ "$wrap" = 0 ] && opts+=(-o ldif-wrap=no)
+  case "$wrap" in off) opts+=(-o ldif-wrap=no) ;; on) ;; *) opts+=(-o "ldif-wrap=$wrap") ;; esac
   [ -n "$base" ] && opts+=(-b "$base")
   [ -n "$scope" ] && opts+=(-s "$scope")
   exec /usr/bin/ldapsearch "${"$"}{common[@]}" "${"$"}{opts[@]}" "${"$"}{rest[@]}"
@@ -409,6 +443,8 @@ export interface StandinContainerOptions {
     pythonPrefix?: string;
     /** /etc/certs/opendj.crt inside the container (the certificate OpenDJ serves, as setup.py exports it). */
     opendjCert: string;
+    /** Whose OpenDJ tools the stand-ins imitate (their options table). Default 3.1.6. */
+    version?: OpenDjTableVersion;
 }
 
 /** What a 2.7 interpreter from pyenv looks like, when the machine has one (the 3.1.6 container's Python). */
@@ -462,7 +498,7 @@ export async function buildStandinContainer(host: BedHost, o: StandinContainerOp
     ];
     await host.run(lines.join("\n"));
     await putHostFile(host, `${usrLocal}/bin/${o.pythonName}`, pythonWrapper, "0755");
-    await putHostFile(host, `${r}/opt/opendj/bin/ldapsearch`, OPENDJ_TOOL_STANDIN, "0755");
+    await putHostFile(host, `${r}/opt/opendj/bin/ldapsearch`, opendjToolStandin(o.version ?? "3.1.6"), "0755");
     await host.run(`ln -sfn ldapsearch ${bq(`${r}/opt/opendj/bin/ldapmodify`)}`);
     await putHostFile(host, `${r}/etc/certs/opendj.crt`, o.opendjCert);
     // The container works: its bash, python (with json), keytool and OpenLDAP tools run inside the chroot.
