@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { HostArgs, connectionOf } from "./host";
-import { shq } from "./render/shell";
+import { heredoc } from "./render/shell";
 
 export interface RemoteStepArgs {
     /** The host the step runs on. */
@@ -63,11 +63,23 @@ export function remoteStep(name: string, args: RemoteStepArgs): command.remote.C
 }
 
 /**
- * Scripts need root. A non-root login user runs them through password-less sudo; for root the text stays
- * exactly the rendered script, which is what the plan shows and the live tests run.
+ * What the SSH session runs for a rendered script. sshd hands the command to the login user's shell (`$SHELL -c`),
+ * which may be sh, dash or zsh rather than bash; the scripts need bash (arrays, `pipefail`). So the script goes to
+ * bash — through password-less sudo for a non-root user — as a quoted here-document: any POSIX login shell passes
+ * it on byte for byte, with no quoting of its own (fish is not a POSIX shell and is not supported). stdin stays the
+ * step's stdin.
  */
+export function loginShellCommand(user: string, body: string): string {
+    const bash = user === "root" ? "bash" : "sudo -n -- bash";
+    return `# gluu-cluster step: the script below runs under bash whatever the login shell is\n${heredoc(`${bash} -c "$(cat`, body)}\n)"\n`;
+}
+
+/** The rendered script inside a `loginShellCommand` text (what the plan shows and shellcheck reads); other text as is. */
+export function stepScript(command: string): string {
+    const m = /^# gluu-cluster step: [^\n]*\n(?:sudo -n -- )?bash -c "\$\(cat <<'([A-Z0-9_]+)'\n([\s\S]*)\n\1\n\)"\n$/.exec(command);
+    return m ? m[2] + "\n" : command;
+}
+
 function asLoginUser(host: HostArgs, text: pulumi.Input<string>): pulumi.Output<string> {
-    return pulumi
-        .all([host.ssh.user ?? "root", text])
-        .apply(([user, body]) => (user === "root" ? body : `sudo -n -- bash -c ${shq(body)}`));
+    return pulumi.all([host.ssh.user ?? "root", text]).apply(([user, body]) => loginShellCommand(user, body));
 }

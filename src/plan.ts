@@ -11,6 +11,7 @@ import { REMOTE_COMMAND, RecordedResource, criticalPath, recordProgram, topologi
 import { LoadedStackConfig, loadStackConfig, readStackFile, stackNameOf } from "./stackConfig";
 import { graphDot, renderSvg } from "./graph";
 import { diffPlans, renderDiff } from "./diff";
+import { stepScript } from "../components/remoteStep";
 
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 
@@ -121,10 +122,11 @@ export async function writePlan(opts: { stack: string; outDir: string; stacksDir
         fs.mkdirSync(dir, { recursive: true });
         const base = `${String(n).padStart(2, "0")}-${r.name}`;
         const create = unwrap(r.inputs.create);
-        fs.writeFileSync(path.join(dir, `${base}.sh`), redact(String(create ?? ""), secrets), { mode: 0o644 });
+        // The script itself, without the bash wrapper the SSH command puts around it (components/remoteStep.ts).
+        fs.writeFileSync(path.join(dir, `${base}.sh`), redact(stepScript(String(create ?? "")), secrets), { mode: 0o644 });
         const del = unwrap(r.inputs.delete);
         if (del) {
-            fs.writeFileSync(path.join(dir, `${base}.delete.sh`), redact(String(del), secrets));
+            fs.writeFileSync(path.join(dir, `${base}.delete.sh`), redact(stepScript(String(del)), secrets));
         }
         const stdin = unwrap(r.inputs.stdin);
         if (stdin) {

@@ -4,6 +4,8 @@ import * as assert from "assert";
 import { createHash } from "crypto";
 import { RecordedResource } from "../src/record";
 import { byName, commands, mocks, recordConfig, stackConfig, strings, unwrap } from "./helpers/program";
+import * as pulumi from "@pulumi/pulumi";
+import { cloudNamePrefix, currentStackIdentity } from "../components/cloudNames";
 
 function secretValues(): string[] {
     return [...mocks.secrets.entries()].filter(([, label]) => label !== "key-format-header").map(([v]) => v);
@@ -183,10 +185,12 @@ describe("droplet stacks", () => {
     it("open SSH only to admin CIDRs, 443 on members only to the LB, cluster ports only between members, 16379 on the cache only to members, the world only to the LB's 80/443", async () => {
         const resources = await recordConfig(stackConfig("prod"));
         const fw = resources.filter((r) => r.type === "digitalocean:index/firewall:Firewall");
-        assert.deepStrictEqual(fw.map((f) => [f.name, f.inputs.tags]).sort(), [
-            ["gluu-cache", ["gluu-cache"]],
-            ["gluu-lb", ["gluu-lb"]],
-            ["gluu-members", ["gluu-member"]],
+        // Account-wide names carry the stack (components/cloudNames.ts).
+        const P = cloudNamePrefix("gluu", currentStackIdentity(pulumi.getOrganization, pulumi.getProject(), pulumi.getStack()));
+        assert.deepStrictEqual(fw.map((f) => [f.name, f.inputs.name, f.inputs.tags]).sort(), [
+            ["gluu-cache", `${P}-cache`, [`${P}-cache`]],
+            ["gluu-lb", `${P}-lb`, [`${P}-lb`]],
+            ["gluu-members", `${P}-members`, [`${P}-member`]],
         ]);
         const rulesOf = (n: string): any[] => byName(fw, n).inputs.inboundRules;
         for (const f of fw) {
@@ -198,11 +202,11 @@ describe("droplet stacks", () => {
         }
         for (const port of ["1636", "4444", "8989", "30865"]) {
             const rule = rulesOf("gluu-members").find((r) => r.portRange === port);
-            assert.deepStrictEqual(rule.sourceTags, ["gluu-member"], `port ${port} only from members`);
+            assert.deepStrictEqual(rule.sourceTags, [`${P}-member`], `port ${port} only from members`);
         }
         assert.ok(!rulesOf("gluu-members").some((r) => r.portRange === "16379"), "members do not listen on 16379 (their tunnel end is loopback)");
-        assert.deepStrictEqual(rulesOf("gluu-members").find((r) => r.portRange === "443").sourceTags, ["gluu-lb"]);
-        assert.deepStrictEqual(rulesOf("gluu-cache").find((r) => r.portRange === "16379").sourceTags, ["gluu-member"]);
+        assert.deepStrictEqual(rulesOf("gluu-members").find((r) => r.portRange === "443").sourceTags, [`${P}-lb`]);
+        assert.deepStrictEqual(rulesOf("gluu-cache").find((r) => r.portRange === "16379").sourceTags, [`${P}-member`]);
         const world = rulesOf("gluu-lb").filter((r) => (r.sourceAddresses ?? []).includes("0.0.0.0/0")).map((r) => r.portRange);
         assert.deepStrictEqual(world.sort(), ["443", "80"]);
     });

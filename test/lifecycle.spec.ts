@@ -14,6 +14,7 @@ import { profileFor } from "../components/profiles";
 import { certsExportScript, httpdCertExportScript } from "../components/render/certs";
 import { retireArmedScript, retireScript } from "../components/render/retire";
 import { RecordedResource } from "../src/record";
+import { loginShellCommand, stepScript } from "../components/remoteStep";
 import { byName, commands, mocks, recordComponent, unwrap } from "./helpers/program";
 import { assertShellcheckClean } from "./helpers/shellcheck";
 
@@ -123,7 +124,7 @@ describe("retained droplets leave the cluster for real", () => {
         const { rs, opts } = await recordWithOptions({ ...DROPLETS, retainDroplets: true });
         for (const host of ["gluu-1", "gluu-2", "gluu-3", "gluu-cache"]) {
             const step = byName(rs, `${host}-retire`);
-            assert.strictEqual(unwrap(step.inputs.delete).value, retireScript(host));
+            assert.strictEqual(stepScript(unwrap(step.inputs.delete).value), retireScript(host));
             assert.deepStrictEqual(step.inputs.triggers, [`${host}-droplet-id`], "a replaced droplet retires the old one");
             assert.ok(opts.get(`${host}-retire`)!.deleteBeforeReplace, "the old droplet is retired before the new one is armed");
             assert.strictEqual(opts.get(`${host}-droplet`)!.retainOnDelete, true);
@@ -252,5 +253,36 @@ describe("passwords Gluu really uses", () => {
         for (const n of ["gluu-1", "gluu-2", "gluu-3"]) {
             assert.ok(String(unwrap(byName(rs, `${n}-install`).inputs.stdin).value).includes(`=${setup.ldapTruststorePassword}`), `${n} installs with it`);
         }
+    });
+});
+
+describe("the command a step's SSH session runs", () => {
+    // sshd runs the command with the login user's shell (`$SHELL -c`): dash or sh must run our bash scripts too.
+    const body = [
+        "#!/usr/bin/env bash",
+        "set -euo pipefail",
+        "words=(a 'b c')",
+        'IFS= read -r secret',
+        'printf "%s|%s|%s\\n" "${#words[@]}" "${BASH_VERSION:+bash}" "${#secret}"',
+        "echo 'quotes \" and $(not run) stay literal'",
+        "GLUU_EOF",
+    ].join("\n").replace("GLUU_EOF", "# GLUU_EOF is not a delimiter here") + "\nGLUU_EOF_x=1; echo \"$GLUU_EOF_x\"\n";
+
+    for (const shell of ["dash", "sh", "bash"]) {
+        it(`runs the script under bash, stdin untouched, from a ${shell} login shell`, () => {
+            const r = spawnSync(shell, ["-c", loginShellCommand("root", body)], { input: "s3cret\n", encoding: "utf8" });
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.strictEqual(r.stdout, "2|bash|6\nquotes \" and $(not run) stay literal\n1\n");
+        });
+    }
+
+    it("keeps the script byte for byte (the plan shows it, shellcheck reads it), also for a sudo user", () => {
+        for (const user of ["root", "deploy"]) {
+            const command = loginShellCommand(user, body);
+            assert.strictEqual(stepScript(command), body);
+            assert.ok(command.includes(user === "root" ? '\nbash -c "$(cat' : '\nsudo -n -- bash -c "$(cat'));
+        }
+        const tricky = "echo x\nGLUU_EOF\necho y\n";
+        assert.strictEqual(stepScript(loginShellCommand("root", tricky)), tricky, "a body line equal to the delimiter picks another");
     });
 });
