@@ -228,3 +228,19 @@ describe("the mocks return secret what the engine returns secret (W4)", () => {
         assert.strictEqual(await (redis.health as any).isSecret, false);
     });
 });
+
+describe("a failed remote step's error text, as pulumi-command v1.2.1 prints it (W3)", () => {
+    // Imported here (not at the top) so this spec does not need the live bed to load.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { goQuote, remoteCommandError } = require("./live/runner") as typeof import("./live/runner");
+
+    it("quotes the command as Go's %q does", () => {
+        assert.strictEqual(goQuote(`set -e\ntar -c "$d" | base64 -w0\t\\ é\u0001\u007f`), `"set -e\\ntar -c \\"$d\\" | base64 -w0\\t\\\\ é\\x01\\x7f"`);
+    });
+
+    it("is `<ssh exit error>: running <%q cmd>:\\n<stdout and stderr as they came>`, whatever logging says", () => {
+        const text = remoteCommandError(2, "cat /etc/certs/httpd.key; false", "-----BEGIN PRIVATE KEY-----\nMIIE\ncat: x: No such file\n");
+        assert.strictEqual(text, `Process exited with status 2: running "cat /etc/certs/httpd.key; false":\n-----BEGIN PRIVATE KEY-----\nMIIE\ncat: x: No such file\n`);
+        assert.strictEqual(remoteCommandError(255, "x", "", "KILL"), 'Process exited with status 255 from signal KILL: running "x":\n');
+    });
+});

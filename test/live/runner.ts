@@ -35,6 +35,43 @@ export interface StepResult {
     endedAt: number;
     /** For blocked steps: the failed step(s) that kept it from running. */
     blockedBy?: string[];
+    /** stdout and stderr interleaved as they arrived (the provider's combined buffer). */
+    output?: string;
+    /** For failed steps: the error text pulumi-command would report (see `remoteCommandError`). */
+    error?: string;
+}
+
+/**
+ * Go's `%q` of a string (strconv.Quote): double quotes; \a \b \f \n \r \t \v \\ \" escaped; other control
+ * characters and DEL as \xNN; C1 controls and the soft hyphen as \uNNNN; other Unicode kept (rarer
+ * non-printables such as U+2028 are not special-cased; invalid UTF-8 cannot occur in a JS string).
+ */
+export function goQuote(s: string): string {
+    const named: Record<string, string> = { "\u0007": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v", "\\": "\\\\", '"': '\\"' };
+    let out = '"';
+    for (const ch of s) {
+        const c = ch.codePointAt(0)!;
+        if (named[ch]) out += named[ch];
+        else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
+        else if ((c >= 0x80 && c < 0xa0) || c === 0xad) out += "\\u" + c.toString(16).padStart(4, "0");
+        else out += ch;
+    }
+    return out + '"';
+}
+
+/**
+ * The error pulumi-command v1.2.1 returns when a remote command fails (and the CLI prints, and Pulumi Cloud keeps):
+ * pulumi/pulumi-command@v1.2.1:provider/pkg/provider/remote/commandOutputs.go:101
+ * `fmt.Errorf("%w: running %q:\n%s", err, cmd, stdouterrbuf.String())`, where stdouterrbuf receives stdout and
+ * stderr as they arrive whatever `logging` says (:77-90), and err is x/crypto/ssh's ExitError
+ * (golang.org/x/crypto ssh/session.go Waitmsg.String: `Process exited with status %v`, then ` from signal %v` and
+ * `. Reason was: %v` when set).
+ */
+export function remoteCommandError(exitStatus: number, cmd: string, combinedOutput: string, signal?: string, reason?: string): string {
+    let err = `Process exited with status ${exitStatus}`;
+    if (signal) err += ` from signal ${signal}`;
+    if (reason) err += `. Reason was: ${reason}`;
+    return `${err}: running ${goQuote(cmd)}:\n${combinedOutput}`;
 }
 
 export interface RunReport {
@@ -89,8 +126,9 @@ function tailOf(text: string, lines = 15): string {
 function describeFailures(report: RunReport): string {
     const failed = report.steps.filter((s) => s.status === "failed");
     const blocked = report.steps.filter((s) => s.status === "blocked");
+    // Each failure: one header line, then exactly the provider's error text (what `pulumi up` would print).
     const parts = failed.map(
-        (s) => `step ${s.name} on ${s.host ?? "?"} (${s.address}) failed with exit code ${s.code} after ${(s.ms / 1000).toFixed(1)} s; stderr tail:\n${indent(tailOf(s.stderr) || "(empty)")}\nstdout tail:\n${indent(tailOf(s.stdout, 5) || "(empty)")}`,
+        (s) => `step ${s.name} on ${s.host ?? "?"} (${s.address}) failed with exit code ${s.code} after ${(s.ms / 1000).toFixed(1)} s:\n${s.error ?? tailOf(s.stderr)}`,
     );
     if (blocked.length) parts.push(`not run because of the failures: ${blocked.map((s) => s.name).join(", ")}`);
     return parts.join("\n");
@@ -220,7 +258,7 @@ function shq(v: string): string {
     return `'${v.replace(/'/g, `'\\''`)}'`;
 }
 
-async function sshStep(files: Files, c: Connection, text: string, stdin: string, timeoutMs: number): Promise<SshResult> {
+async function sshStep(files: Files, c: Connection, text: string, stdin: string, timeoutMs: number): Promise<SshResult & { output?: string }> {
     const args = [
         "-T",
         "-F", "/dev/null",
@@ -240,7 +278,17 @@ async function sshStep(files: Files, c: Connection, text: string, stdin: string,
     args.push(`${c.user}@${c.host}`, "--", text);
     // The provider keeps dialling on connection errors (dialErrorLimit); a remote exit 255 is not a dial error.
     for (let attempt = 1; ; attempt++) {
-        const r = await runProcess("ssh", args, { stdin, timeoutMs });
+        const combined: Buffer[] = [];
+        const r: SshResult & { output?: string } = await runProcess("ssh", args, {
+            stdin,
+            timeoutMs,
+            // The provider's stdouterrbuf: both streams into one buffer in arrival order.
+            onSpawn: (child) => {
+                child.stdout?.on("data", (d: Buffer) => combined.push(d));
+                child.stderr?.on("data", (d: Buffer) => combined.push(d));
+            },
+        });
+        r.output = Buffer.concat(combined).toString("utf8");
         const dialError = r.code === 255 && r.stdout === "" && /ssh: connect to host|Connection (refused|timed out|closed)|No route to host/.test(r.stderr);
         if (!dialError || (c.dialErrorLimit >= 0 && attempt >= c.dialErrorLimit)) return r;
         await new Promise((res) => setTimeout(res, 500));
@@ -292,6 +340,7 @@ async function execute(resources: RecordedResource[], which: Which, opts: RunOpt
             throw new Error(`step ${r.name} sets \`environment\`: the runner does not emulate it (the provider needs AcceptEnv on the host)`);
         }
         let text = String(unwrap(r.inputs[which]).value);
+        const recordedText = text;
         const recordedStdin = unwrap(r.inputs.stdin).value;
         const stdin = opts.stdin?.(r) ?? (recordedStdin === undefined ? "" : String(recordedStdin));
         const interrupt = opts.interruptAfterMs?.(r);
@@ -313,7 +362,12 @@ async function execute(resources: RecordedResource[], which: Which, opts: RunOpt
             ms: res.ms,
             startedAt,
             endedAt: Date.now() - t0,
+            output: res.output,
         };
+        if (result.status === "failed") {
+            // ssh reports a remote signal as 255 and a local kill as null; the provider would see the real status.
+            result.error = remoteCommandError(res.code ?? -1, recordedText, res.output ?? res.stdout + res.stderr);
+        }
         log(`[live] ${result.status} ${r.name} (${res.code}) in ${res.ms} ms${result.changed.length ? `: ${result.changed.join("; ")}` : ""}`);
         return result;
     };
