@@ -168,8 +168,6 @@ describe("the mocks apply the rules on registration", () => {
 
     for (const stack of ["dev", "prod", "byo"]) {
         it(`the whole ${stack} program passes every rule (so every allowedUses value is the provider's)`, async () => {
-            // Organization: a component reads pulumi.getOrganization(); test/setup.ts may not set it yet.
-            await pulumi.runtime.setMocks(mocks, "gluu", "test", false, "organization");
             const resources = await recordConfig(stackConfig(stack));
             assert.ok(resources.length > 50);
             const uses = resources.flatMap((r) => (Array.isArray(r.inputs.allowedUses) ? r.inputs.allowedUses : []));

@@ -4,4 +4,5 @@ import * as pulumi from "@pulumi/pulumi";
 import { GluuMocks } from "../src/mocks";
 
 export const mocks = new GluuMocks();
-void pulumi.runtime.setMocks(mocks, "gluu", "test", false);
+// The organization a DIY backend passes (`pulumi login --local`); components name cloud resources with it.
+void pulumi.runtime.setMocks(mocks, "gluu", "test", false, "organization");
