@@ -1,7 +1,21 @@
 // Stack configuration: the shipped stacks parse; every bad value is refused by key, all problems at once.
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { cloudInitUserData } from "../components/render/node";
+import { CLUSTER_NAME_MAX, USER_DATA_MAX_BYTES, hostKeyProblems, userDataBytes } from "../components/validation";
+import { StackConfigError, clearTextSecretProblems, parseStackConfig, stackConfigSchema } from "../src/config";
+import { mockEd25519 } from "../src/mocks";
+import { loadPlanConfig, standIns } from "../src/plan";
+import { gluuProgram, isStackSecret } from "../src/program";
+import { CliConfigError, PROJECT_FILE, loadStackConfig, readProject, readStackFile, stackValue } from "../src/stackConfig";
 import { opensslPair } from "./helpers/pki";
-import { configProblems as problems, stackConfig } from "./helpers/program";
+import { STACKS_DIR, configProblems as problems, mocks, stackConfig } from "./helpers/program";
 
 const LB = opensslPair("idp-dev.example.org");
 
@@ -87,5 +101,234 @@ describe("stack configuration", () => {
         const found = problems({ ...dev(), ldapPassword: secret, adminPassword: secret, repoPassword: "a\nb" });
         assert.ok(found.length >= 2);
         for (const p of found) assert.ok(!p.includes("hunter2"), p);
+    });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The stack as the Pulumi CLI (v3.248.0) hands it to the program: src/stackConfig.ts.
+
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "gluu-stackcfg-"));
+after(() => fs.rmSync(TMP, { recursive: true, force: true }));
+
+/** Write a stack file `Pulumi.<stack>.yaml` with these `config:` values and return its path. */
+function stackFile(stack: string, config: Record<string, unknown>): string {
+    const file = path.join(TMP, `Pulumi.${stack}.yaml`);
+    fs.writeFileSync(file, YAML.stringify({ config }));
+    return file;
+}
+/** A shipped stack file's `config:` with changes (`undefined` removes a key). */
+function shipped(stack: string, changes: Record<string, unknown> = {}): Record<string, unknown> {
+    const config = { ...YAML.parse(fs.readFileSync(path.join(STACKS_DIR, `Pulumi.${stack}.yaml`), "utf8")).config, ...changes };
+    for (const [k, v] of Object.entries(changes)) if (v === undefined) delete config[k];
+    return config;
+}
+const load = (stack: string, config: Record<string, unknown>) => loadPlanConfig(stackFile(stack, config), mocks);
+const SECURE = { secure: "v1:AAAAAAAAAAAAAAAA:ciphertext" };
+
+describe("stack configuration with the CLI's semantics (src/stackConfig.ts)", () => {
+    for (const stack of ["dev", "prod", "byo"]) {
+        it(`loads the shipped ${stack} stack with Pulumi.yaml's defaults merged and the program's checks passed`, () => {
+            const loaded = loadPlanConfig(path.join(STACKS_DIR, `Pulumi.${stack}.yaml`), mocks);
+            const project = readProject();
+            for (const [key, decl] of Object.entries(project.config)) {
+                if (decl.default !== undefined) assert.ok(loaded.raw[key.slice("gluu:".length)] !== undefined, `${key}'s default is merged in`);
+            }
+            assert.strictEqual(loaded.stack, stack);
+            assert.ok(loaded.config.hostname);
+        });
+    }
+
+    it("B3: the byo stack is refused when Pulumi.yaml gives gluu:dropletSize a default (as it did), and accepted as shipped", () => {
+        const text = fs.readFileSync(PROJECT_FILE, "utf8") + "  gluu:dropletSize:\n    type: string\n    default: s-4vcpu-8gb\n";
+        fs.writeFileSync(path.join(TMP, "Pulumi.yaml"), text);
+        const values = new Map(Object.entries(shipped("byo")).map(([k, v]) => [k, stackValue(v)]));
+        values.set("gluu:sshPrivateKey", { text: "x", secure: true, object: false });
+        const decrypt = () => mockEd25519("config gluu:sshPrivateKey").privateKeyOpenssh;
+        assert.throws(
+            () => loadStackConfig({ stack: "byo", values, decrypt, project: readProject(path.join(TMP, "Pulumi.yaml")) }),
+            (e: any) => e instanceof StackConfigError && e.problems.includes("gluu:dropletSize is for droplets and has no effect with gluu:existingNodeAddresses; remove it"),
+        );
+        assert.doesNotThrow(() => loadStackConfig({ stack: "byo", values, decrypt }));
+    });
+
+    it("B2: a declared key without a default is required on every stack, with the CLI's message (all missing keys at once, sorted)", () => {
+        const text = fs.readFileSync(PROJECT_FILE, "utf8") + "  gluu:vpcUuid:\n    type: string\n  gluu:nodeCount:\n    type: integer\n";
+        fs.writeFileSync(path.join(TMP, "Pulumi.yaml"), text);
+        assert.throws(
+            () => loadStackConfig({ stack: "byo", values: readStackFile(path.join(STACKS_DIR, "Pulumi.byo.yaml")), decrypt: () => "", project: readProject(path.join(TMP, "Pulumi.yaml")) }),
+            { name: "CliConfigError", message: "Stack 'byo' is missing configuration values 'gluu:nodeCount' and 'gluu:vpcUuid'" },
+        );
+    });
+
+    it("Pulumi.yaml declares only keys every stack sets or whose default fits every stack, and its defaults are the program's", () => {
+        const project = readProject();
+        const required = Object.entries(project.config).filter(([, d]) => d.default === undefined).map(([k]) => k).sort();
+        assert.deepStrictEqual(required, ["gluu:adminEmail", "gluu:city", "gluu:countryCode", "gluu:hostname", "gluu:orgName", "gluu:state"]);
+        for (const stack of ["dev", "prod", "byo"]) {
+            for (const key of required) assert.ok(key in shipped(stack), `${stack} sets ${key}`);
+        }
+        const zodDefaults = stackConfigSchema.parse({ hostname: "idp.example.org", orgName: "o", city: "c", state: "s", countryCode: "US", adminEmail: "a@example.org" }) as Record<string, unknown>;
+        for (const [key, decl] of Object.entries(project.config)) {
+            assert.ok(!decl.secret, `${key}: a declared secret would need a default or be required`);
+            if (decl.default !== undefined) assert.deepStrictEqual(zodDefaults[key.slice("gluu:".length)], decl.default, `${key}'s default`);
+        }
+        assert.ok(!("gluu:dropletSize" in project.config), "dropletSize has no project default (it would reach byo)");
+    });
+
+    const cliCases: Array<[string, () => Record<string, unknown>, string]> = [
+        ["a missing hostname", () => shipped("dev", { "gluu:hostname": undefined }), "Stack 'cli' is missing configuration value 'gluu:hostname'"],
+        ["two missing keys", () => shipped("dev", { "gluu:state": undefined, "gluu:city": undefined }), "Stack 'cli' is missing configuration values 'gluu:city' and 'gluu:state'"],
+        ["an SSH port that is a word", () => shipped("byo", { "gluu:sshPort": "twenty-two" }), "Stack 'cli' with configuration key 'gluu:sshPort' must be of type 'integer'"],
+        ["a fractional SSH port", () => shipped("byo", { "gluu:sshPort": 22.5 }), "Stack 'cli' with configuration key 'gluu:sshPort' must be of type 'integer'"],
+        ["monitoring: yes", () => shipped("dev", { "gluu:monitoring": "yes" }), "Stack 'cli' with configuration key 'gluu:monitoring' must be of type 'boolean'"],
+        ["a hostname that is a list", () => shipped("dev", { "gluu:hostname": ["idp.example.org"] }), "Stack 'cli' with configuration key 'gluu:hostname' must be of type 'string'"],
+    ];
+    for (const [what, make, message] of cliCases) {
+        it(`refuses ${what} with the CLI's own message`, () => {
+            assert.throws(() => load("cli", make()), (e: any) => e instanceof CliConfigError && e.message === message);
+        });
+    }
+
+    it("refuses a secret in clear text, naming the key and `pulumi config set --secret` (the CLI no longer checks it)", () => {
+        assert.throws(
+            () => load("clear", shipped("prod", { "gluu:ldapPassword": "abcdefghijklmnop" })),
+            (e: any) => e instanceof StackConfigError && e.problems.includes("gluu:ldapPassword is stored in clear text in the stack file, but it is a secret: remove it and set it with `pulumi config set --secret gluu:ldapPassword`"),
+        );
+        assert.doesNotThrow(() => load("enc", shipped("prod", { "gluu:ldapPassword": SECURE })));
+    });
+
+    it("the program itself refuses a clear-text secret under `pulumi up` (runtime.isConfigSecret)", () => {
+        const raw = stackConfig("prod");
+        const config = (secretKeys: string[]) => {
+            const c: Record<string, string> = { "gluu:ldapPassword": "abcdefghijklmnop" };
+            for (const [k, v] of Object.entries(raw)) c[`gluu:${k}`] = v;
+            pulumi.runtime.setAllConfig(c, secretKeys);
+        };
+        try {
+            config(["gluu:repoPassword"]);
+            assert.throws(() => gluuProgram(), /gluu:ldapPassword is stored in clear text .*`pulumi config set --secret gluu:ldapPassword`/);
+            assert.strictEqual(isStackSecret("repoPassword"), true);
+            config(["gluu:repoPassword", "gluu:ldapPassword"]);
+            assert.deepStrictEqual(clearTextSecretProblems({ ...raw, ldapPassword: "abcdefghijklmnop" }, isStackSecret), []);
+        } finally {
+            pulumi.runtime.setAllConfig({}, []);
+        }
+    });
+
+    it("loads a stack written from the README: required keys, droplet keys, arrays via --path, secrets via --secret", () => {
+        const loaded = load("readme", {
+            "digitalocean:token": SECURE,
+            "gluu:hostname": "idp.example.net",
+            "gluu:orgName": "Acme",
+            "gluu:city": "Berlin",
+            "gluu:state": "BE",
+            "gluu:countryCode": "DE",
+            "gluu:adminEmail": "ops@example.net",
+            "gluu:version": "4.5",
+            "gluu:nodeCount": 2,
+            "gluu:region": "fra1",
+            "gluu:dropletImage": "ubuntu-22-04-x64",
+            "gluu:adminCidrs": ["198.51.100.0/24"],
+            "gluu:repoUser": "acme",
+            "gluu:repoPassword": SECURE,
+        });
+        assert.deepStrictEqual(loaded.secretKeys, ["repoPassword"]);
+        assert.deepStrictEqual(loaded.config.adminCidrs, ["198.51.100.0/24"]);
+        assert.strictEqual(loaded.config.dropletSize, "s-4vcpu-8gb");
+        assert.deepStrictEqual(standIns, []);
+    });
+
+    it("`pulumi config set gluu:adminCidrs '[\"…\"]'` (a string, not --path) still reaches the program as a list", () => {
+        const loaded = load("jsontext", shipped("dev", { "gluu:adminCidrs": '["198.51.100.0/24"]' }));
+        assert.deepStrictEqual(loaded.config.adminCidrs, ["198.51.100.0/24"]);
+    });
+
+    it("still refuses a misspelt gluu: key (the CLI passes undeclared keys through)", () => {
+        assert.throws(() => load("typo", shipped("dev", { "gluu:nodecount": 2 })), (e: any) => e instanceof StackConfigError && e.problems.some((p: string) => /^gluu:nodecount is not a setting/.test(p)));
+    });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// What the upstream tools demand of single values.
+
+const blob = (type: string, body: Buffer) => {
+    const t = Buffer.from(type);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(t.length);
+    return `${type} ${Buffer.concat([len, t, body]).toString("base64")}`;
+};
+const RSA_HOST_KEY = blob("ssh-rsa", crypto.randomBytes(270));
+const ECDSA_HOST_KEY = blob("ecdsa-sha2-nistp256", Buffer.concat([Buffer.from([0, 0, 0, 8]), Buffer.from("nistp256"), crypto.randomBytes(69)]));
+
+function sshKeygen(passphrase: string): string {
+    const dir = fs.mkdtempSync(path.join(TMP, "key-"));
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", passphrase, "-f", path.join(dir, "k")]);
+    return fs.readFileSync(path.join(dir, "k"), "utf8");
+}
+
+describe("values the providers and DigitalOcean would refuse", () => {
+    const dev = () => stackConfig("dev");
+    const byo = () => stackConfig("byo");
+    const keys = (first: string) => JSON.stringify([first, HOST_KEY, HOST_KEY]);
+    const pemEncrypted = crypto.generateKeyPairSync("ed25519", { privateKeyEncoding: { type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "pw" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
+    const pemLegacyEncrypted = crypto.generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem", cipher: "aes-256-cbc", passphrase: "pw" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
+    const cases: Array<[string, () => Record<string, string>, RegExp]> = [
+        // W6
+        ["an ssh-rsa node host key", () => ({ ...byo(), existingNodeHostKeys: keys(RSA_HOST_KEY) }), /^gluu:existingNodeHostKeys\[0\] is an ssh-rsa key: .*OpenSSH 8\.8 .*pin the ed25519 \(or ecdsa\) key: `ssh-keyscan -t ed25519 <address>`/],
+        ["an ssh-rsa cache host key", () => ({ ...byo(), existingCacheHostKey: RSA_HOST_KEY }), /^gluu:existingCacheHostKey is an ssh-rsa key: /],
+        ["an ssh-rsa LB host key from ssh-keyscan", () => ({ ...byo(), existingLbHostKey: `192.0.2.22 ${RSA_HOST_KEY}` }), /^gluu:existingLbHostKey is an ssh-rsa key: /],
+        // R6
+        ["a login key with a passphrase (OpenSSH)", () => ({ ...byo(), sshPrivateKey: sshKeygen("secret passphrase") }), /^gluu:sshPrivateKey is encrypted with a passphrase, .*privateKeyPassword/],
+        ["a login key with a passphrase (PKCS#8)", () => ({ ...byo(), sshPrivateKey: pemEncrypted }), /^gluu:sshPrivateKey is encrypted with a passphrase/],
+        ["a login key with a passphrase (PEM Proc-Type)", () => ({ ...byo(), sshPrivateKey: pemLegacyEncrypted }), /^gluu:sshPrivateKey is encrypted with a passphrase/],
+        // R7
+        ["a public VPC range", () => ({ ...dev(), vpcIpRange: "203.0.113.0/24" }), /^gluu:vpcIpRange must be a private \(RFC 1918\) range/],
+        ["a VPC range just outside 172.16.0.0/12", () => ({ ...dev(), vpcIpRange: "172.32.0.0/16" }), /^gluu:vpcIpRange must be a private \(RFC 1918\) range/],
+        ["a VPC range larger than /16", () => ({ ...dev(), vpcIpRange: "10.0.0.0/8" }), /^gluu:vpcIpRange must be between \/16 and \/28/],
+        ["a VPC range smaller than /28", () => ({ ...dev(), vpcIpRange: "10.110.0.0/29" }), /^gluu:vpcIpRange must be between \/16 and \/28/],
+        // R12
+        ["user data that is a script", () => ({ ...dev(), userData: "#!/bin/sh\necho hi\n" }), /^gluu:userData must be cloud-config: its first line must be `#cloud-config`/],
+        ["user data without its #cloud-config line", () => ({ ...dev(), userData: "packages: [htop]\n" }), /^gluu:userData must be cloud-config/],
+        ["cloud-config that is a list", () => ({ ...dev(), userData: "#cloud-config\n- htop\n" }), /^gluu:userData must be a cloud-config mapping/],
+        ["cloud-config that does not parse", () => ({ ...dev(), userData: "#cloud-config\npackages: [htop\n" }), /^gluu:userData must be a cloud-config mapping/],
+        ["user data over 64 KiB", () => ({ ...dev(), userData: `#cloud-config\nwrite_files:\n  - path: /etc/big\n    content: ${"a".repeat(USER_DATA_MAX_BYTES)}\n` }), /^gluu:userData makes the droplets' user data \d+ bytes, over DigitalOcean's limit of 64 KiB \(65536 bytes\)/],
+        // B4
+        ["a tag that is another stack's member tag", () => ({ ...dev(), tags: '["gluu-prod-1a2b3c-member"]' }), /^gluu:tags\[0\] ends like one of the cluster's role tags \(-member, -lb, -cache\)/],
+        ["a tag ending in -lb", () => ({ ...dev(), tags: '["web","edge-lb"]' }), /^gluu:tags\[1\] ends like one of the cluster's role tags/],
+        ["a tag ending in -cache", () => ({ ...dev(), tags: '["gluu-cache"]' }), /^gluu:tags\[0\] ends like one of the cluster's role tags/],
+        ["a cluster name too long for a droplet name", () => ({ ...dev(), clusterName: "a".repeat(CLUSTER_NAME_MAX + 1) }), new RegExp(`^gluu:clusterName must be at most ${CLUSTER_NAME_MAX} characters`)],
+    ];
+    for (const [what, make, expected] of cases) {
+        it(`refuses ${what}, naming the key`, () => {
+            const found = problems(make());
+            assert.ok(found.some((p) => expected.test(p)), `expected a problem matching ${expected}, got:\n${found.join("\n") || "(accepted)"}`);
+        });
+    }
+
+    it("accepts what those rules allow: ecdsa host keys, unencrypted keys, a /20 and a /28 VPC, small cloud-config, ordinary tags, a 24-character name", () => {
+        assert.deepStrictEqual(problems({ ...byo(), existingNodeHostKeys: keys(ECDSA_HOST_KEY), sshPrivateKey: sshKeygen("") }), []);
+        assert.deepStrictEqual(problems({ ...dev(), vpcIpRange: "10.110.0.0/20" }), []);
+        assert.deepStrictEqual(problems({ ...dev(), vpcIpRange: "192.168.7.0/28" }), []);
+        assert.deepStrictEqual(problems({ ...dev(), vpcIpRange: "172.31.0.0/16" }), []);
+        assert.deepStrictEqual(problems({ ...dev(), userData: "#cloud-config\npackages: [htop]\n" }), []);
+        assert.deepStrictEqual(problems({ ...dev(), tags: '["web","env:dev","members-only"]' }), []);
+        assert.deepStrictEqual(problems({ ...dev(), clusterName: "a".repeat(CLUSTER_NAME_MAX) }), []);
+    });
+
+    it("R5: takes ssh-keyscan's `ADDRESS TYPE KEY` lines and pins the key without the address", () => {
+        const c = parseStackConfig({ ...byo(), existingNodeHostKeys: JSON.stringify([`192.0.2.11 ${HOST_KEY}`, `[192.0.2.12]:22 ${HOST_KEY}\n`, HOST_KEY]), existingCacheHostKey: `192.0.2.21 ${HOST_KEY}` });
+        assert.deepStrictEqual(c.existingNodes!.map((n) => n.hostKey), [HOST_KEY, HOST_KEY, HOST_KEY]);
+        assert.strictEqual(c.existingCacheHostKey, HOST_KEY);
+        assert.deepStrictEqual(hostKeyProblems("hostKey", `192.0.2.11 ${HOST_KEY}`), []);
+        assert.match(hostKeyProblems("hostKey", RSA_HOST_KEY, "192.0.2.11")[0], /^`hostKey` is an ssh-rsa key: .*`ssh-keyscan -t ed25519 192\.0\.2\.11`$/);
+    });
+
+    it("R12: the size check counts the program's own cloud-config at least as large as a real ED25519 host key makes it", () => {
+        const real = mockEd25519("size check");
+        for (const extra of [undefined, "#cloud-config\npackages: [htop]\n"]) {
+            const actual = Buffer.byteLength(cloudInitUserData({ hostKeyPrivateOpenssh: real.privateKeyOpenssh, hostKeyPublicOpenssh: real.publicKeyOpenssh, extraCloudConfig: extra }));
+            assert.ok(userDataBytes(extra) >= actual, `${userDataBytes(extra)} >= ${actual}`);
+            assert.ok(userDataBytes(extra) - actual < 200, "and not much larger");
+        }
     });
 });

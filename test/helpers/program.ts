@@ -13,7 +13,11 @@ export const STACKS_DIR = path.resolve(__dirname, "../../stacks");
 
 const SIG = "4dabf18193072939515e22adb298388d";
 
-/** The raw `gluu:*` config of a stack file (secure values as registered stand-ins). */
+/**
+ * The raw `gluu:*` config of a stack file as `pulumi up` hands it to the program: loaded through
+ * src/stackConfig.ts (Pulumi.yaml checked and its defaults merged, the CLI's semantics), secure values and the
+ * README's `pulumi config set --secret` values as registered stand-ins.
+ */
 export function stackConfig(stack: string): Record<string, string> {
     return stackFileConfig(path.join(STACKS_DIR, `Pulumi.${stack}.yaml`), mocks);
 }
