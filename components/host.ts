@@ -3,6 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
+import { normalizeHostKey } from "./validation";
 
 /** SSH settings of a host. Flat, every field an Input, so other languages can build one. */
 export interface SshConnectionArgs {
@@ -50,7 +51,9 @@ export function connectionOf(ssh: SshConnectionArgs): command.types.input.remote
         host: ssh.host,
         port: ssh.port ?? 22,
         user: ssh.user ?? "root",
-        hostKey: ssh.hostKey,
+        // `ssh-keyscan` prints `ADDRESS TYPE KEY`: pinned without the address (the provider would take the address
+        // for an options field and accept it too, but the state then shows the address as part of the key).
+        hostKey: typeof ssh.hostKey === "string" ? normalizeHostKey(ssh.hostKey) : pulumi.output(ssh.hostKey).apply(normalizeHostKey),
         dialErrorLimit: ssh.dialErrorLimit ?? 10,
         perDialTimeout: ssh.perDialTimeout ?? 15,
     };

@@ -15,7 +15,8 @@ import { loadPlanConfig, standIns } from "../src/plan";
 import { gluuProgram, isStackSecret } from "../src/program";
 import { CliConfigError, PROJECT_FILE, loadStackConfig, readProject, readStackFile, stackValue } from "../src/stackConfig";
 import { opensslPair } from "./helpers/pki";
-import { STACKS_DIR, configProblems as problems, mocks, stackConfig } from "./helpers/program";
+import { STACKS_DIR, commands, configProblems as problems, mocks, recordConfig, stackConfig, unwrap } from "./helpers/program";
+import { connectionOf } from "../components/host";
 
 const LB = opensslPair("idp-dev.example.org");
 
@@ -321,6 +322,15 @@ describe("values the providers and DigitalOcean would refuse", () => {
         assert.strictEqual(c.existingCacheHostKey, HOST_KEY);
         assert.deepStrictEqual(hostKeyProblems("hostKey", `192.0.2.11 ${HOST_KEY}`), []);
         assert.match(hostKeyProblems("hostKey", RSA_HOST_KEY, "192.0.2.11")[0], /^`hostKey` is an ssh-rsa key: .*`ssh-keyscan -t ed25519 192\.0\.2\.11`$/);
+    });
+
+    it("R5: a GluuCluster given ssh-keyscan lines pins the bare keys in every connection (components/host.ts connectionOf)", async () => {
+        const resources = await recordConfig({ ...byo(), existingNodeHostKeys: JSON.stringify([`192.0.2.11 ${HOST_KEY}`, HOST_KEY, HOST_KEY]) });
+        const pinned = new Set(commands(resources).map((r) => unwrap(unwrap(r.inputs.connection).value.hostKey).value));
+        assert.ok(pinned.has(HOST_KEY));
+        for (const k of pinned) assert.match(String(k), /^ssh-ed25519 AAAA/);
+        const direct = connectionOf({ host: "192.0.2.11", hostKey: `192.0.2.11 ${HOST_KEY}` });
+        assert.strictEqual(direct.hostKey, HOST_KEY);
     });
 
     it("R12: the size check counts the program's own cloud-config at least as large as a real ED25519 host key makes it", () => {
