@@ -207,7 +207,8 @@ export function applyProjectConfig(
         if (decl.secret && !v.secure) {
             throw new CliConfigError(`Stack '${stack}' with configuration key '${k}' must be encrypted as it's secret`);
         }
-        const text = v.secure && !v.object ? decrypt(full(k), v.text) : v.text;
+        // Checked as decrypted (config.go: `stackValue.Value(dec)`), lists and maps with secrets inside too.
+        const text = !v.secure ? v.text : v.object ? decryptNested(full(k), v.text, decrypt) : decrypt(full(k), v.text);
         const content = v.object ? JSON.parse(text) : text;
         if (!validateConfigValue(decl.type, decl.items, content)) {
             throw new CliConfigError(`Stack '${stack}' with configuration key '${k}' must be of type '${fullTypeName(decl.type, decl.items)}'`);
