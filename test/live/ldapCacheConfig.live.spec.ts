@@ -1,24 +1,30 @@
-// LdapCacheConfig for real, as far as this machine allows: the step recorded from the component (Gluu 3.1.6,
-// host gluu-1) runs over SSH on a test host, enters a chroot stand-in of the 3.1.6 container the way the
-// package does, and edits the Gluu appliance entry (loaded from setup's 3.1.6 template) in OpenLDAP's slapd
-// over LDAPS with certificate verification. REAL: the host and inner scripts, chroot, bash, the embedded
-// Python editor (Python 2.7 when the machine has it, as the 3.1.6 container), keytool building the JKS trust
+// LdapCacheConfig for real, as far as this machine allows, for Gluu 3.1.6 AND 4.5: the step recorded from the
+// component (host gluu-1) runs over SSH on a test host, enters a stand-in of the version's container THE WAY THE
+// PACKAGE DOES (3.1.6: chroot; 4.5: ssh to the container's sshd on 127.0.0.1:60022 with the console key and the
+// container's pinned host key), and edits the entry setup's template creates (3.1.6: the appliance entry;
+// 4.5: ou=configuration,o=gluu, objectClass gluuConfiguration, a nested IDP `config` object) in OpenLDAP's slapd
+// over LDAPS with certificate verification. REAL: the host and inner scripts, chroot/ssh, bash, the embedded
+// Python editor (Python 2.7 for 3.1.6 when the machine has it; python3 for 4.5), keytool building the JKS trust
 // store from /etc/certs/opendj.crt, TLS verification of the server, the bind as exactly `cn=directory manager`,
-// the LDAP reads and writes. CONTRACT: /opt/opendj/bin/ldapsearch and ldapmodify are wrappers
-// (standins.ts) that take OpenDJ's options and run OpenLDAP's tools; OpenDJ itself is not here.
+// the LDAP reads and writes. CONTRACT: /opt/opendj/bin/ldapsearch and ldapmodify are wrappers (standins.ts)
+// that accept exactly the options the VERSION's OpenDJ tool registers (opendjOptions.ts: 4.5 refuses
+// --dontWrap) and run OpenLDAP's tools; OpenDJ itself is not here.
 import * as assert from "assert";
 import * as crypto from "crypto";
 import { LdapCacheConfig } from "../../components/ldapCacheConfig";
-import { PROFILES } from "../../components/profiles";
+import { GluuVersionProfile, PROFILES } from "../../components/profiles";
 import { decryptWithSalt, encryptWithSalt } from "../../components/render/ldapCache";
 import { RecordedResource } from "../../src/record";
 import { byName, recordComponent, unwrap } from "../helpers/program";
 import { Bed, startBed } from "./bed";
 import { assertNothingChanged, hostArgsOf, timings } from "./hosts";
+import { startContainerSshd } from "./opendjStandins";
 import { RunReport, runSteps } from "./runner";
 import {
     buildStandinContainer,
+    fillTemplate,
     fingerprint,
+    GLUU_45_CONFIGURATION_TEMPLATE,
     GLUU_SUFFIX_LDIF,
     gluu316ApplianceLdif,
     ldifAttributeNames,
@@ -35,20 +41,63 @@ import {
 
 const HOST = "gluu-1";
 const STEP = `${HOST}-ldap-cache-config`;
-const PROFILE = PROFILES["3.1.6"];
-const ROOT = PROFILE.containerRoot;
 const INUM = "@!A5A8.4F8E.D7A8.C0B2!0002!6D2F.A3C1";
-const DN = `inum=${INUM},ou=appliances,o=gluu`;
 const PY27 = pyenvPython27();
+
+/** What differs between the versions here: the entry setup's template makes, and the container's python. */
+interface Flavour {
+    profile: GluuVersionProfile;
+    dn: string;
+    pythonPrefix: string | undefined;
+    /** The template entry, filled. */
+    entryLdif: (encodedLdapPw: string) => string;
+    /** The schema's MUST attribute (the RDN attribute: inum, or core's ou). */
+    must: string;
+    /** oxCacheConfiguration.cacheProviderType as setup writes it. */
+    initialCacheProvider: string;
+}
+
+const FLAVOURS: Flavour[] = [
+    {
+        profile: PROFILES["3.1.6"],
+        dn: `inum=${INUM},ou=appliances,o=gluu`,
+        pythonPrefix: PY27,
+        must: "inum",
+        initialCacheProvider: "IN_MEMORY",
+        entryLdif: (pw) =>
+            gluu316ApplianceLdif({ inumAppliance: INUM, ldap_hostname: "localhost", ldaps_port: 1636, ldap_binddn: "cn=directory manager", encoded_ox_ldap_pw: pw, jetty_base: "/opt/gluu/jetty" }),
+    },
+    {
+        profile: PROFILES["4.5"],
+        dn: "ou=configuration,o=gluu",
+        pythonPrefix: undefined,
+        must: "ou",
+        // setup.py 4.5 writes NATIVE_PERSISTENCE unless told otherwise (cache_provider_type).
+        initialCacheProvider: "NATIVE_PERSISTENCE",
+        entryLdif: (pw) =>
+            fillTemplate(GLUU_45_CONFIGURATION_TEMPLATE, {
+                gluuScimEnabled: "false", gluuPassportEnabled: "false", gluuRadiusEnabled: "false", gluuSamlEnabled: "false",
+                cache_provider_type: "NATIVE_PERSISTENCE", ldap_hostname: "localhost", ldaps_port: 1636, ldap_binddn: "cn=directory manager",
+                encoded_ox_ldap_pw: pw, jetty_base: "/opt/gluu/jetty",
+            }),
+    },
+];
 
 function randomText(n: number): string {
     const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     return Array.from(crypto.randomBytes(n), (b) => chars[b % chars.length]).join("");
 }
 
+for (const F of FLAVOURS) {
+const PROFILE = F.profile;
+const ROOT = PROFILE.containerRoot;
+const DN = F.dn;
+const V = PROFILE.version;
+const viaSsh = PROFILE.containerExec === "ssh";
 describe(
-    `live: LdapCacheConfig 3.1.6 on a test host — chroot stand-in container (python = ${PY27 ? "Python 2.7" : "python3"}, real keytool), ` +
-        `slapd over LDAPS with the template's appliance entry; OpenDJ's ldapsearch/ldapmodify are wrappers over OpenLDAP's (contract)`,
+    `live: LdapCacheConfig ${V} on a test host — ${viaSsh ? "stand-in container entered over its chrooted sshd (port 60022, console key)" : "chroot stand-in container"} ` +
+        `(python = ${F.pythonPrefix ? "Python 2.7" : "python3"}, real keytool), slapd over LDAPS with the template's ${viaSsh ? "configuration" : "appliance"} entry; ` +
+        `OpenDJ ${V}'s ldapsearch/ldapmodify are wrappers over OpenLDAP's (contract)`,
     function () {
         this.timeout(120000);
         let bed: Bed;
@@ -78,25 +127,19 @@ describe(
             const t0 = Date.now();
             bed = await startBed({ hosts: [HOST] });
             pki = makeTestPki();
-            const appliance = gluu316ApplianceLdif({
-                inumAppliance: INUM,
-                ldap_hostname: "localhost",
-                ldaps_port: 1636,
-                ldap_binddn: "cn=directory manager",
-                encoded_ox_ldap_pw: encodedLdapPw,
-                jetty_base: "/opt/gluu/jetty",
-            });
+            const appliance = F.entryLdif(encodedLdapPw);
             const host = bed.host(HOST);
             const [s] = await Promise.all([
                 startStandinSlapd(host, {
-                    schema: testSchema("gluuAppliance", ldifAttributeNames(appliance)),
+                    schema: testSchema(PROFILE.configurationObjectClass, ldifAttributeNames(appliance).filter((a) => a !== "ou"), F.must),
                     managerPassword: dmPassword,
                     ldif: `${GLUU_SUFFIX_LDIF}\n${appliance}`,
                     cert: pki.serverCert,
                     key: pki.serverKey,
                 }),
-                buildStandinContainer(host, { root: ROOT, pythonName: PROFILE.setupPython, pythonPrefix: PY27, opendjCert: pki.serverCert }),
+                buildStandinContainer(host, { root: ROOT, pythonName: PROFILE.setupPython, pythonPrefix: F.pythonPrefix, opendjCert: pki.serverCert, version: V as "3.1.6" | "4.5" }),
             ]);
+            if (viaSsh) await startContainerSshd(host, ROOT);
             slapd = s;
             initial = await entry();
             resources = await recordComponent(
@@ -105,11 +148,11 @@ describe(
                         "ldap-cache",
                         {
                             host: hostArgsOf(bed, HOST),
-                            version: "3.1.6",
+                            version: V,
                             directoryManagerPassword: dmPassword,
                             redisPassword,
                             encodeSalt: salt,
-                            inumAppliance: INUM,
+                            inumAppliance: viaSsh ? undefined : INUM,
                             idpServers: idpServers(),
                             cacheRefreshServerIp: host.address,
                         },
@@ -123,13 +166,16 @@ describe(
             await bed?.stop();
         });
 
-        it("starts from setup's 3.1.6 appliance entry: IN_MEMORY cache, oxIDPAuthentication with localhost:1636, Cache Refresh 255.255.255.255", () => {
-            assert.strictEqual(JSON.parse(one(initial, "oxCacheConfiguration")).cacheProviderType, "IN_MEMORY");
-            assert.deepStrictEqual(JSON.parse(JSON.parse(one(initial, "oxIDPAuthentication")).config).servers, ["localhost:1636"]);
+        it(`starts from setup's ${V} entry (${DN}, objectClass ${PROFILE.configurationObjectClass}): ${F.initialCacheProvider} cache, oxIDPAuthentication with localhost:1636, Cache Refresh 255.255.255.255`, () => {
+            assert.strictEqual(JSON.parse(one(initial, "oxCacheConfiguration")).cacheProviderType, F.initialCacheProvider);
+            const idp = JSON.parse(one(initial, "oxIDPAuthentication"));
+            assert.strictEqual(typeof idp.config, PROFILE.idpAuthConfigIsString ? "string" : "object");
+            assert.deepStrictEqual((typeof idp.config === "string" ? JSON.parse(idp.config) : idp.config).servers, ["localhost:1636"]);
+            assert.deepStrictEqual(initial.get("objectclass"), ["top", PROFILE.configurationObjectClass]);
             assert.strictEqual(one(initial, "oxTrustCacheRefreshServerIpAddress"), "255.255.255.255");
         });
 
-        it("runs the recorded step: chroot into the container, read over LDAPS, write the three attributes", async () => {
+        it(`runs the recorded step: ${viaSsh ? "ssh into the container's sshd" : "chroot into the container"}, read over LDAPS, write the three attributes`, async () => {
             const step = byName(resources, STEP);
             assert.ok(unwrap(step.inputs.stdin).secret, "the step's stdin is a secret");
             assert.ok(!String(unwrap(step.inputs.create).value).includes(redisPassword) && !String(unwrap(step.inputs.create).value).includes(salt));
@@ -155,12 +201,12 @@ describe(
             assert.strictEqual(decryptWithSalt(password, salt), redisPassword, "the stored password decrypts with encode_salt to the real Redis password");
         });
 
-        it("sets oxIDPAuthentication's servers to every node, keeping config a JSON string and its bind settings", async () => {
+        it(`sets oxIDPAuthentication's servers to every node, keeping config ${PROFILE.idpAuthConfigIsString ? "a JSON string" : "a nested object"} and its bind settings`, async () => {
             const before = JSON.parse(one(initial, "oxIDPAuthentication"));
             const after = JSON.parse(one(await entry(), "oxIDPAuthentication"));
-            assert.strictEqual(typeof after.config, "string", "3.1.6: config stays a JSON string");
-            const cfgBefore = JSON.parse(before.config);
-            const cfg = JSON.parse(after.config);
+            assert.strictEqual(typeof after.config, PROFILE.idpAuthConfigIsString ? "string" : "object", `${V}: config keeps its form`);
+            const cfgBefore = PROFILE.idpAuthConfigIsString ? JSON.parse(before.config) : before.config;
+            const cfg = PROFILE.idpAuthConfigIsString ? JSON.parse(after.config) : after.config;
             assert.deepStrictEqual(cfg.servers, idpServers());
             assert.deepStrictEqual({ ...cfg, servers: undefined }, { ...cfgBefore, servers: undefined }, "configId, bindDN, bindPassword, baseDNs, useSSL… unchanged");
             assert.strictEqual(decryptWithSalt(cfg.bindPassword, salt), dmPassword);
@@ -182,10 +228,11 @@ describe(
             const log = await standinLog();
             const calls = log.ldap;
             assert.deepStrictEqual(calls.map((l) => l.split("\t")[0]), ["ldapsearch", "ldapmodify"], log.all);
+            assert.doesNotMatch(log.all, /\tREFUSED\t/, "no call was refused by the version's options table");
             assert.strictEqual(log.python.length, 1, log.all);
             const [, version, editor] = log.python[0].split("\t");
             assert.strictEqual(editor, "edit.py");
-            if (PY27) assert.strictEqual(version, "2.7", "the editor ran under Python 2.7, as in the 3.1.6 container");
+            if (F.pythonPrefix) assert.strictEqual(version, "2.7", "the editor ran under Python 2.7, as in the 3.1.6 container");
             else assert.match(version, /^3\./);
             const fields = calls.map((c) => new Map(c.split("\t").slice(1).map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] as [string, string])));
             for (const f of fields) {
@@ -228,7 +275,10 @@ describe(
         });
 
         it("leaves no step script or secret file in the container's /root", async () => {
-            assert.strictEqual((await bed.host(HOST).run(`ls -A ${ROOT}/root`)).trim(), "");
+            // (4.5: /root/.ssh holds the console key's authorized_keys, as in Gluu's container.)
+            const left = (await bed.host(HOST).run(`ls -A ${ROOT}/root`)).split("\n").filter((f) => f !== "" && !(viaSsh && f === ".ssh"));
+            assert.deepStrictEqual(left, []);
         });
     },
 );
+}

@@ -487,7 +487,15 @@ export const CONTAINER_SSHD_PID = "/run/sshd-container.pid";
  */
 export async function setupGluu45Standin(host: BedHost, o: StandinOptions): Promise<void> {
     await buildStandin(host, o, { version: "4.5", root: GLUU45_ROOT, serviceTool: "systemctl", jreTruststore: "/opt/jre/lib/security/cacerts" });
-    const R = GLUU45_ROOT;
+    await startContainerSshd(host, GLUU45_ROOT);
+}
+
+/**
+ * Start an sshd CHROOTED into the container root `R` on 127.0.0.1:60022 (the container's own host key; root
+ * logs in with the host's console key), as Gluu 4.5's packaging lets steps in. Needs /usr/sbin/sshd and the
+ * libraries under R (bind mounts of the host's).
+ */
+export async function startContainerSshd(host: BedHost, R: string): Promise<void> {
     await host.run(
         [
             `set -euo pipefail`,
@@ -495,8 +503,8 @@ export async function setupGluu45Standin(host: BedHost, o: StandinOptions): Prom
             `mkdir -p $R/etc/ssh $R/root/.ssh $R/run/sshd $R/var/log /etc/gluu/keys`,
             `chmod 0755 $R/run $R/run/sshd; chmod 0700 $R/root/.ssh /etc/gluu/keys`,
             `# sshd's privilege-separation user (its chroot is /run/sshd) and a shadow entry that is not locked.`,
-            `echo 'sshd:x:993:65534::/run/sshd:/usr/sbin/nologin' >> $R/etc/passwd`,
-            `echo 'nogroup:x:65534:' >> $R/etc/group`,
+            `grep -q '^sshd:' $R/etc/passwd || echo 'sshd:x:993:65534::/run/sshd:/usr/sbin/nologin' >> $R/etc/passwd`,
+            `grep -q '^nogroup:' $R/etc/group || echo 'nogroup:x:65534:' >> $R/etc/group`,
             `echo 'root:*:19000:0:99999:7:::' > $R/etc/shadow; chmod 0640 $R/etc/shadow`,
             `# The container's own host key (not the bed host's) and the host's console key for root.`,
             `rm -f $R/etc/ssh/ssh_host_*`,

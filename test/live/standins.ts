@@ -138,6 +138,74 @@ oxLogViewerConfig: {
   ]}
 `;
 
+/**
+ * The configuration entry of Gluu 4.5's setup templates, verbatim from
+ * `GluuFederation/community-edition-setup@13da0b4:templates/configuration.ldif` (its first entry; the stored
+ * 4.5-line version: nested `config` object, `defaultCleanupBatchSize`, `gluuCibaEnabled`). Filled by `fillTemplate`.
+ */
+export const GLUU_45_CONFIGURATION_TEMPLATE = String.raw`dn: ou=configuration,o=gluu
+objectClass: top
+objectClass: gluuConfiguration
+ou: configuration
+gluuMaxLogSize: 200
+gluuWhitePagesEnabled: disabled
+gluuOrgProfileMgt: false
+gluuManageIdentityPermission: true
+gluuFederationHostingEnabled: disabled
+gluuVdsCacheRefreshEnabled: false
+gluuScimEnabled: %(gluuScimEnabled)s
+oxAuthenticationMode: simple_password_auth
+oxTrustAuthenticationMode: simple_password_auth
+gluuPassportEnabled: %(gluuPassportEnabled)s
+gluuRadiusEnabled: %(gluuRadiusEnabled)s
+gluuSamlEnabled: %(gluuSamlEnabled)s
+gluuCibaEnabled: false
+oxCacheConfiguration: {"cacheProviderType": "%(cache_provider_type)s", "memcachedConfiguration": {"servers":"localhost:11211", "maxOperationQueueLength":100000, "bufferSize":32768, "defaultPutExpiration":60, "connectionFactoryType": "DEFAULT"}, "inMemoryConfiguration": {"defaultPutExpiration":60}, "nativePersistenceConfiguration": {"defaultPutExpiration":60, "defaultCleanupBatchSize": 10000}, "redisConfiguration":{"servers":"localhost:6379", "defaultPutExpiration": 60}}
+oxDocumentStoreConfiguration: {"documentStoreType":"LOCAL","localConfiguration":{"baseLocation":"/"},"jcaConfiguration":{"serverUrl":"http://localhost:8080/rmi","workspaceName":"default","connectionTimeout":15,"userId":"admin","password":""},"webDavConfiguration":null}
+oxTrustStoreConf: {"useJreCertificates":true}
+oxTrustCacheRefreshServerIpAddress: 255.255.255.255
+oxIDPAuthentication: {"type": "auth",
+  "name": null,
+  "level": 0,
+  "priority": 1,
+  "enabled": false,
+  "version": 0,
+  "config": {"configId": "auth_ldap_server",
+            "servers": ["%(ldap_hostname)s:%(ldaps_port)s"],
+            "maxConnections": 1000,
+            "bindDN": "%(ldap_binddn)s",
+            "bindPassword": "%(encoded_ox_ldap_pw)s",
+            "useSSL": "true",
+            "baseDNs": ["ou=people,o=gluu"],
+            "primaryKey": "uid",
+            "localPrimaryKey": "uid",
+            "useAnonymousBind": false,
+            "enabled": false}
+  }
+oxLogViewerConfig: {
+  "log_template":[
+    {
+      "value1":"oxAuth logs",
+      "value2":"%(jetty_base)s/oxauth/logs/*.log",
+      "description":""
+    },
+    {
+      "value1":"oxTrust logs",
+      "value2":"%(jetty_base)s/identity/logs/*.log",
+      "description":""
+    }
+  ]}
+`;
+
+/** A setup template with its `%(name)s` placeholders filled (every placeholder must have a value). */
+export function fillTemplate(template: string, values: Record<string, string | number>): string {
+    return template.replace(/%\((\w+)\)s/g, (_, k: string) => {
+        const value = values[k];
+        if (value === undefined) throw new Error(`template placeholder ${k} has no value`);
+        return String(value);
+    });
+}
+
 /** Values for the template's placeholders (setup.py's names). */
 export interface ApplianceValues {
     inumAppliance: string;
@@ -176,7 +244,7 @@ export function ldifAttributeNames(ldif: string): string[] {
 // slapd
 
 /** slapd.conf-style schema: every attribute a directory string (Gluu's own OIDs do not matter here). */
-export function testSchema(objectClass: string, attributes: string[]): string {
+export function testSchema(objectClass: string, attributes: string[], must = "inum"): string {
     // A private test arc (1.3.6.1.4.1.99999 is not assigned to Gluu or anyone we talk to).
     const base = "1.3.6.1.4.1.99999.42";
     const lines = attributes.map(
@@ -184,7 +252,7 @@ export function testSchema(objectClass: string, attributes: string[]): string {
             `attributetype ( ${base}.1.${i + 1} NAME '${a}' EQUALITY ${a === "inum" ? "caseIgnoreMatch SUBSTR caseIgnoreSubstringsMatch" : "caseExactMatch"} ` +
             `SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )`,
     );
-    lines.push(`objectclass ( ${base}.2.1 NAME '${objectClass}' SUP top STRUCTURAL MUST inum MAY ( ${attributes.filter((a) => a !== "inum").join(" $ ")} ) )`);
+    lines.push(`objectclass ( ${base}.2.1 NAME '${objectClass}' SUP top STRUCTURAL MUST ${must} MAY ( ${attributes.filter((a) => a !== must).join(" $ ")} ) )`);
     return lines.join("\n") + "\n";
 }
 
@@ -362,7 +430,7 @@ export function opendjToolStandin(version: OpenDjTableVersion): string {
         OPENDJ_ARGCHECK_PY.trim(),
         `ARGCHECK_EOF`,
         `)`,
-        `if ! why=$(python3 -c "$argcheck_py" "$options_table" "$tool" "$@" 2>&1); then fail "OpenDJ (Gluu ${version}) refuses: $why"; fi`,
+        `if ! why=$(/usr/bin/python3 -c "$argcheck_py" "$options_table" "$tool" "$@" 2>&1); then fail "OpenDJ (Gluu ${version}) refuses: $why"; fi`,
         `# Gate 2: what the stand-in translates.`,
         `host="" port="" ssl=0 store="" store_pin="" bind_dn="" bind_pw="" wrap=${wrapDefault} base="" scope="" file=""`,
         `rest=()`,
@@ -492,7 +560,7 @@ export async function buildStandinContainer(host: BedHost, o: StandinContainerOp
         `mount -t proc proc "$r/proc"`,
         `mount --bind ${bq(javaHome)} "$r/opt/jre" && mount -o remount,bind,ro "$r/opt/jre"`,
         ...javaEtc.map((d) => `install -d "$r/etc/${d}" && mount --bind /etc/${d} "$r/etc/${d}" && mount -o remount,bind,ro "$r/etc/${d}"`),
-        o.pythonPrefix === undefined ? `: python is the host's python3` : `mount --bind ${bq(o.pythonPrefix)} "$r/opt/python" && mount -o remount,bind,ro "$r/opt/python"`,
+        o.pythonPrefix === undefined ? `: python is the host python3` : `mount --bind ${bq(o.pythonPrefix)} "$r/opt/python" && mount -o remount,bind,ro "$r/opt/python"`,
         `cp /etc/passwd /etc/group /etc/hosts /etc/nsswitch.conf "$r/etc/"`,
         `: > "$r${STANDIN_LOG}"`,
     ];
