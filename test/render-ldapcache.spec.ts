@@ -17,6 +17,7 @@ import {
     ldapCacheConfigStdin,
 } from "../components/render/ldapCache";
 import { assertShellcheckClean } from "./helpers/shellcheck";
+import { opendjArgGateBash, OpenDjTableVersion } from "./live/opendjOptions";
 
 const P316 = PROFILES["3.1.6"];
 const P45 = PROFILES["4.5"];
@@ -362,7 +363,10 @@ describe("render/ldapCache", () => {
 // keytool and the real Python (python2.7 for 3.1.6 when available), in a private mount namespace where /opt is
 // a scratch directory and /etc and /root are overlays (nothing on this machine changes).
 
-const FAKE_LDAPSEARCH = `#!/bin/bash
+// Both fakes first hold the call to the Gluu version's options table (test/live/opendjOptions.ts; the version is
+// read from the inner script's title): an option that version's OpenDJ tool does not register exits 89.
+const FAKE_LDAPSEARCH = (v: OpenDjTableVersion) => `#!/bin/bash
+${opendjArgGateBash(v)}
 printf '%s\\n' "ldapsearch $*" >> /opt/calls.log
 args=("$@")
 for ((i = 0; i < \${#args[@]}; i++)); do
@@ -375,7 +379,8 @@ cat /opt/current.ldif
 `;
 
 /** Applies "replace" blocks of the change LDIF to /opt/current.ldif (enough LDAP for the test). */
-const FAKE_LDAPMODIFY = `#!/bin/bash
+const FAKE_LDAPMODIFY = (v: OpenDjTableVersion) => `#!/bin/bash
+${opendjArgGateBash(v)}
 printf '%s\\n' "ldapmodify $*" >> /opt/calls.log
 args=("$@")
 for ((i = 0; i < \${#args[@]}; i++)); do
@@ -423,8 +428,6 @@ describe("render/ldapCache contract (stand-in ldapsearch/ldapmodify, real keytoo
         for (const d of ["opt/opendj/bin", "etc.upper", "etc.work", "root.upper", "root.work"]) {
             fs.mkdirSync(path.join(dir, d), { recursive: true });
         }
-        fs.writeFileSync(path.join(dir, "opt/opendj/bin/ldapsearch"), FAKE_LDAPSEARCH, { mode: 0o755 });
-        fs.writeFileSync(path.join(dir, "opt/opendj/bin/ldapmodify"), FAKE_LDAPMODIFY, { mode: 0o755 });
         execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "k.pem"), "-out", path.join(dir, "opendj.crt"), "-days", "2", "-subj", "/CN=localhost"], { stdio: "ignore" });
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -433,6 +436,10 @@ describe("render/ldapCache contract (stand-in ldapsearch/ldapmodify, real keytoo
         const inner = /<<'(GLUU_EOF[_0-9]*)'\n([\s\S]*?)\n\1\n/.exec(text);
         assert.ok(inner);
         fs.writeFileSync(path.join(dir, "inner.sh"), inner[2] + "\n");
+        const v = /^# Inside the Gluu (3\.1\.6|4\.5) container/m.exec(inner[2]);
+        assert.ok(v, "the inner script names its Gluu version");
+        fs.writeFileSync(path.join(dir, "opt/opendj/bin/ldapsearch"), FAKE_LDAPSEARCH(v[1] as OpenDjTableVersion), { mode: 0o755 });
+        fs.writeFileSync(path.join(dir, "opt/opendj/bin/ldapmodify"), FAKE_LDAPMODIFY(v[1] as OpenDjTableVersion), { mode: 0o755 });
         fs.rmSync(path.join(dir, "opt/calls.log"), { force: true });
         const r = spawnSync("unshare", ["--mount", "bash", "-c", LDAP_SANDBOX, "_", dir], { input: stdin, encoding: "utf8", env, timeout: 60000 });
         const leftovers = fs.readdirSync(path.join(dir, "root.upper")).filter((f) => f.startsWith(".gluu-"));

@@ -22,6 +22,7 @@ import {
 } from "../components/render/opendj";
 import { script } from "../components/render/shell";
 import { assertShellcheckClean } from "./helpers/shellcheck";
+import { opendjArgGateBash, OpenDjTableVersion, opendjTools } from "./live/opendjOptions";
 
 const P316 = PROFILES["3.1.6"];
 const P45 = PROFILES["4.5"];
@@ -429,7 +430,10 @@ for ((i = 0; i < \${#args[@]}; i++)); do
   esac
 done`;
 
-const FAKE_DSREPLICATION = `#!/bin/bash
+// Each fake first holds the call to the Gluu version's options table (test/live/opendjOptions.ts): the script's
+// version is read from its title, and an option the version's OpenDJ tool does not register exits 89.
+const FAKE_DSREPLICATION = (v: OpenDjTableVersion) => `#!/bin/bash
+${opendjArgGateBash(v)}
 printf '%s\\n' "dsreplication $*" >> /opt/calls.log
 ${FAKE_LOG_PASSWORD_FILES}
 case "$1" in
@@ -439,7 +443,8 @@ case "$1" in
 esac
 `;
 
-const FAKE_DSCONFIG = `#!/bin/bash
+const FAKE_DSCONFIG = (v: OpenDjTableVersion) => `#!/bin/bash
+${opendjArgGateBash(v)}
 printf '%s\\n' "dsconfig $*" >> /opt/calls.log
 ${FAKE_LOG_PASSWORD_FILES}
 for a in "$@"; do
@@ -455,7 +460,8 @@ done
 exit 1
 `;
 
-const FAKE_DSJAVAPROPERTIES = `#!/bin/bash
+const FAKE_DSJAVAPROPERTIES = (v: OpenDjTableVersion) => `#!/bin/bash
+${opendjArgGateBash(v)}
 printf '%s\\n' "dsjavaproperties $*" >> /opt/calls.log
 mkdir -p /opt/opendj/lib && cp /opt/opendj/config/java.properties /opt/opendj/lib/set-java-home
 `;
@@ -502,13 +508,28 @@ class Sandbox {
         for (const d of ["opt/opendj/bin", "opt/opendj/config", "varlib", "root", "fakebin"]) {
             fs.mkdirSync(path.join(this.dir, d), { recursive: true });
         }
-        this.write("opt/opendj/bin/dsreplication", FAKE_DSREPLICATION, 0o755);
-        this.write("opt/opendj/bin/dsconfig", FAKE_DSCONFIG, 0o755);
-        this.write("opt/opendj/bin/dsjavaproperties", FAKE_DSJAVAPROPERTIES, 0o755);
+        this.tools("3.1.6");
         this.write("fakebin/service", FAKE_SERVICE, 0o755);
         this.write("fakebin/systemctl", FAKE_SERVICE, 0o755);
     }
+    /** Tools a test replaced with its own script (left alone by `tools`). */
+    private readonly custom = new Set<string>();
+    /** The OpenDJ fakes of Gluu `v` (its options table; 4.5 has no dsjavaproperties). */
+    tools(v: OpenDjTableVersion): void {
+        const fakes: Array<[string, ((v: OpenDjTableVersion) => string) | undefined]> = [
+            ["dsreplication", FAKE_DSREPLICATION],
+            ["dsconfig", FAKE_DSCONFIG],
+            ["dsjavaproperties", opendjTools(v).includes("dsjavaproperties") ? FAKE_DSJAVAPROPERTIES : undefined],
+        ];
+        for (const [tool, fake] of fakes) {
+            const rel = `opt/opendj/bin/${tool}`;
+            if (this.custom.has(rel)) continue;
+            fs.rmSync(path.join(this.dir, rel), { force: true });
+            if (fake) fs.writeFileSync(path.join(this.dir, rel), fake(v), { mode: 0o755 });
+        }
+    }
     write(rel: string, text: string, mode = 0o644): void {
+        if (rel.startsWith("opt/opendj/bin/")) this.custom.add(rel);
         fs.writeFileSync(path.join(this.dir, rel), text, { mode });
     }
     read(rel: string): string {
@@ -519,6 +540,9 @@ class Sandbox {
     run(inner: string, stdin: string): { code: number; stdout: string; stderr: string } {
         fs.rmSync(path.join(this.dir, "opt/calls.log"), { force: true });
         fs.rmSync(path.join(this.dir, "opt/pwfiles.log"), { force: true });
+        const v = /^# Inside the Gluu (3\.1\.6|4\.5) container/m.exec(inner);
+        assert.ok(v, "an inner script names its Gluu version");
+        this.tools(v[1] as OpenDjTableVersion);
         this.write("inner.sh", inner);
         const r = require("child_process").spawnSync(
             "unshare",

@@ -473,3 +473,26 @@ if __name__ == '__main__':
         sys.stderr.write(err + '\n')
         sys.exit(2)
 `;
+
+/**
+ * Bash lines that hold a stand-in script to `version`'s table: the first thing a stand-in runs. `$0`'s base name
+ * is the tool; on a refusal `refuse REASON` is called if the stand-in defines it, else the reason goes to stderr,
+ * and the stand-in exits 89 (LDAP's client-side parameter error, what OpenDJ's tools return for bad arguments).
+ */
+export function opendjArgGateBash(version: OpenDjTableVersion): string {
+    const table = JSON.stringify(compiledOptions(version));
+    if (table.includes("'")) throw new Error("the options table must not contain a single quote");
+    return [
+        `# Gate: what Gluu ${version}'s $(basename "$0") registers (test/live/opendjOptions.ts, read from upstream source).`,
+        `options_table='${table}'`,
+        `argcheck_py=$(cat <<'ARGCHECK_EOF'`,
+        OPENDJ_ARGCHECK_PY.trim(),
+        `ARGCHECK_EOF`,
+        `)`,
+        `if ! why=$(/usr/bin/python3 -c "$argcheck_py" "$options_table" "$(basename "$0")" "$@" 2>&1); then`,
+        `  if declare -F refuse >/dev/null; then refuse "OpenDJ (Gluu ${version}) refuses: $why"; fi`,
+        `  echo "$(basename "$0") (stand-in, Gluu ${version}): OpenDJ refuses: $why" >&2`,
+        `  exit 89`,
+        `fi`,
+    ].join("\n");
+}

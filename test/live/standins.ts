@@ -22,7 +22,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BedHost } from "./bed";
-import { compiledOptions, OPENDJ_ARGCHECK_PY, OpenDjTableVersion } from "./opendjOptions";
+import { opendjArgGateBash, OpenDjTableVersion } from "./opendjOptions";
 
 // ---------------------------------------------------------------------------------------------------------
 // small helpers
@@ -406,8 +406,6 @@ export const STANDIN_LOG = "/var/log/gluu-live-standin.log";
  * `--wrapColumn N` (N > 0). The log (`GLUU_STANDIN_LOG`, default STANDIN_LOG) gets one line per call.
  */
 export function opendjToolStandin(version: OpenDjTableVersion): string {
-    const table = JSON.stringify(compiledOptions(version));
-    if (table.includes("'")) throw new Error("the options table must not contain a single quote");
     const wrapDefault = version === "3.1.6" ? "on" : "off";
     const wrapCases =
         version === "3.1.6"
@@ -424,13 +422,8 @@ export function opendjToolStandin(version: OpenDjTableVersion): string {
         `tool=$(basename "$0")`,
         `log=\${GLUU_STANDIN_LOG:-${STANDIN_LOG}}`,
         `fail() { echo "$tool (stand-in, Gluu ${version}): $*" >&2; printf '%s\\tREFUSED\\t%s\\n' "$tool" "$*" >> "$log"; exit 89; }`,
-        `# Gate 1: what this version's ${"$"}tool registers (test/live/opendjOptions.ts, read from upstream source).`,
-        `options_table='${table}'`,
-        `argcheck_py=$(cat <<'ARGCHECK_EOF'`,
-        OPENDJ_ARGCHECK_PY.trim(),
-        `ARGCHECK_EOF`,
-        `)`,
-        `if ! why=$(/usr/bin/python3 -c "$argcheck_py" "$options_table" "$tool" "$@" 2>&1); then fail "OpenDJ (Gluu ${version}) refuses: $why"; fi`,
+        `refuse() { fail "$*"; }`,
+        opendjArgGateBash(version),
         `# Gate 2: what the stand-in translates.`,
         `host="" port="" ssl=0 store="" store_pin="" bind_dn="" bind_pw="" wrap=${wrapDefault} base="" scope="" file=""`,
         `rest=()`,
