@@ -78,6 +78,3 @@ export function cloudNames(prefix: string): CloudNames {
         lbFirewall: `${prefix}-lb`,
     };
 }
-
-/** Role tags of this library's clusters (`…-member`, `…-lb`, `…-cache`): an extra tag must never look like one. */
-export const ROLE_TAG = /-(member|lb|cache)$/;

@@ -7,7 +7,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { CertificateDistribution } from "./certificateDistribution";
 import { ClusterCa } from "./clusterCa";
-import { ROLE_TAG, cloudNamePrefix, cloudNames, currentStackIdentity } from "./cloudNames";
+import { cloudNamePrefix, cloudNames, currentStackIdentity } from "./cloudNames";
 import { Csync2Mesh } from "./csync2Mesh";
 import { GluuNode } from "./gluuNode";
 import { HostArgs } from "./host";
@@ -22,7 +22,7 @@ import { GluuSetupSettings, hostsScript } from "./render/node";
 import { RedisPersistence } from "./render/redis";
 import { SecureRedis } from "./secureRedis";
 import { ServiceHost } from "./serviceHost";
-import { ArgsError, adminCidrProblems, hostKeyProblems, isAddress, isFqdn, isHostName, isPort, known, versionProblems } from "./validation";
+import { ArgsError, adminCidrProblems, extraUserDataProblems, hostKeyProblems, isAddress, isFqdn, isHostName, isPort, isRoleTag, known, versionProblems, vpcIpRangeProblems } from "./validation";
 
 /** An existing server to use as a Gluu node. */
 export interface ExistingHostArgs {
@@ -257,12 +257,18 @@ export function validateGluuClusterArgs(name: string, args: GluuClusterArgs): st
             problems.push(...adminCidrProblems("adminCidrs", args.adminCidrs));
         }
         (Array.isArray(args.tags) ? args.tags : []).forEach((tag, i) => {
-            if (known(tag) && ROLE_TAG.test(tag)) {
+            if (known(tag) && isRoleTag(tag)) {
                 problems.push(
                     `\`tags[${i}]\` ${JSON.stringify(tag)} ends like a cluster role tag (-member, -lb, -cache); tags are account-wide, so it could put these droplets into another cluster's firewall: choose another name`,
                 );
             }
         });
+        if (known(args.vpcIpRange)) {
+            problems.push(...vpcIpRangeProblems(args.vpcIpRange).map((p) => `\`vpcIpRange\` ${p}`));
+        }
+        if (known(args.userData)) {
+            problems.push(...extraUserDataProblems(args.userData).map((p) => `\`userData\` ${p}`));
+        }
         if (args.sshKeyFingerprints !== undefined && args.sshPrivateKey === undefined && args.sshAgentSocketPath === undefined) {
             problems.push("with `sshKeyFingerprints` the program needs the matching `sshPrivateKey` (secret) or `sshAgentSocketPath`");
         }

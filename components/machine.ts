@@ -9,7 +9,7 @@ import { HostArgs, SshConnectionArgs } from "./host";
 import { remoteStep } from "./remoteStep";
 import { baseScript, cloudInitUserData, readyScript } from "./render/node";
 import { retireArmedScript, retireScript } from "./render/retire";
-import { hostKeyProblems, isAddress, isHostName, isPort, known } from "./validation";
+import { extraUserDataProblems, hostKeyProblems, isAddress, isHostName, isPort, known } from "./validation";
 
 /** Where a machine comes from and how to log in. Flat: every field is a scalar Input or a list of them. */
 export interface MachineArgs {
@@ -132,6 +132,9 @@ export function machineProblems(name: string, args: MachineArgs): string[] {
         }
         if (args.sshKeyFingerprints === undefined) {
             problems.push("`sshKeyFingerprints` is required for a droplet: the DigitalOcean key(s) matching `sshPrivateKey`");
+        }
+        if (known(args.userData)) {
+            problems.push(...extraUserDataProblems(args.userData).map((p) => `\`userData\` ${p}`));
         }
     }
     if (args.sshPrivateKey === undefined && args.sshAgentSocketPath === undefined) {

@@ -218,6 +218,7 @@ export const stackConfigSchema = z
         primaryNode: z.string().refine(isHostName, "must be a node's name like `gluu-1`").optional(),
         protectDroplets: json(z.boolean({ error: "must be true or false" })).default(false),
         retainDroplets: json(z.boolean({ error: "must be true or false" })).default(false),
+        rebuildNodes: json(z.array(z.string().refine(isHostName, "must be a machine's name like `gluu-2`"), { error: "must be a list of names" })).optional(),
     })
     .strict();
 
@@ -473,6 +474,20 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
         if (v !== undefined && !names.includes(v)) {
             problems.push(`gluu:${k} ${v} is not a node; use one of ${names.join(", ")}`);
         }
+    }
+    const machines = [...names, `${c.clusterName}-cache`, ...(c.externalLoadBalancer ? [] : [`${c.clusterName}-lb`])];
+    (c.rebuildNodes ?? []).forEach((n, i) => {
+        if (existing) {
+            problems.push("gluu:rebuildNodes is for droplets; rebuild an existing host yourself, then run `pulumi up`");
+        } else if (!machines.includes(n)) {
+            problems.push(`gluu:rebuildNodes[${i}] ${n} is not a machine of this cluster; use one of ${machines.join(", ")}`);
+        } else if (n === (c.primaryNode ?? names[0])) {
+            problems.push(`gluu:rebuildNodes[${i}] ${n} is the primary, whose data the others receive; set gluu:primaryNode to another node first`);
+        }
+    });
+    const profile = PROFILES[normalizeVersion(c.version) ?? ""];
+    if (profile && !profile.setupReadsAdminPassword && raw.adminPassword !== undefined) {
+        problems.push(`gluu:adminPassword has no effect with Gluu ${profile.version}: its setup.py gives oxTrust's admin the Directory Manager password; remove it and set gluu:ldapPassword instead`);
     }
     if (existing && (c.protectDroplets || c.retainDroplets)) {
         problems.push("gluu:protectDroplets and gluu:retainDroplets are for droplets and have no effect with gluu:existingNodeAddresses; remove them");

@@ -77,6 +77,7 @@ export function clusterArgs(c: StackConfig): GluuClusterArgs {
         csync2IntervalMinutes: c.csync2IntervalMinutes,
         cacheRefreshNode: c.cacheRefreshNode,
         primaryNode: c.primaryNode,
+        rebuildNodes: c.rebuildNodes,
         protectDroplets: c.protectDroplets,
         retainDroplets: c.retainDroplets,
     };

@@ -298,6 +298,12 @@ describe("values the providers and DigitalOcean would refuse", () => {
         ["a tag ending in -lb", () => ({ ...dev(), tags: '["web","edge-lb"]' }), /^gluu:tags\[1\] ends like one of the cluster's role tags/],
         ["a tag ending in -cache", () => ({ ...dev(), tags: '["gluu-cache"]' }), /^gluu:tags\[0\] ends like one of the cluster's role tags/],
         ["a cluster name too long for a droplet name", () => ({ ...dev(), clusterName: "a".repeat(CLUSTER_NAME_MAX + 1) }), new RegExp(`^gluu:clusterName must be at most ${CLUSTER_NAME_MAX} characters`)],
+        // W1: rebuilds are explicit, and never of the primary
+        ["a rebuild of the primary", () => ({ ...dev(), rebuildNodes: '["gluu-1"]' }), /^gluu:rebuildNodes\[0\] gluu-1 is the primary, .*gluu:primaryNode/],
+        ["a rebuild of an unknown machine", () => ({ ...dev(), rebuildNodes: '["gluu-7"]' }), /^gluu:rebuildNodes\[0\] gluu-7 is not a machine of this cluster; use one of gluu-1, gluu-2, gluu-cache, gluu-lb/],
+        ["a rebuild of existing hosts", () => ({ ...byo(), rebuildNodes: '["gluu-2"]' }), /^gluu:rebuildNodes is for droplets/],
+        // 3.1.6 has no separate admin password
+        ["an admin password with Gluu 3.1.6", () => ({ ...byo(), adminPassword: "Admin-Pass-123" }), /^gluu:adminPassword has no effect with Gluu 3\.1\.6: .*gluu:ldapPassword/],
     ];
     for (const [what, make, expected] of cases) {
         it(`refuses ${what}, naming the key`, () => {

@@ -15,7 +15,7 @@ import { certsExportScript, httpdCertExportScript } from "../components/render/c
 import { retireArmedScript, retireScript } from "../components/render/retire";
 import { RecordedResource } from "../src/record";
 import { loginShellCommand, stepScript } from "../components/remoteStep";
-import { byName, commands, mocks, recordComponent, unwrap } from "./helpers/program";
+import { byName, commands, mocks, recordComponent, recordConfig, stackConfig, unwrap } from "./helpers/program";
 import { assertShellcheckClean } from "./helpers/shellcheck";
 
 const DROPLETS: GluuClusterArgs = {
@@ -109,6 +109,12 @@ describe("droplet inputs read only at creation, and the rebuild opt-in", () => {
         assert.deepStrictEqual(opts.get("gluu-lb-droplet")!.ignoreChanges, CREATION_ONLY_DROPLET_INPUTS);
         assert.deepStrictEqual(opts.get("gluu-2-droplet")!.ignoreChanges, [], "gluu-2 takes the current image on the next up");
         assert.deepStrictEqual(opts.get("gluu-cache-droplet")!.ignoreChanges, []);
+    });
+
+    it("gluu:rebuildNodes in a stack reaches the droplets", async () => {
+        const rs = await recordConfig({ ...stackConfig("dev"), rebuildNodes: '["gluu-2"]' });
+        assert.deepStrictEqual(byName(rs, "gluu-2-droplet").options?.ignoreChanges ?? [], []);
+        assert.deepStrictEqual(byName(rs, "gluu-1-droplet").options?.ignoreChanges, CREATION_ONLY_DROPLET_INPUTS);
     });
 
     it("refuses to rebuild the primary, an unknown machine, or existing hosts, by field", () => {
