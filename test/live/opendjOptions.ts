@@ -22,8 +22,11 @@
 //   GluuFederation/gluu-opendj4@ccae6b0:opendj-cli/src/main/java/com/forgerock/opendj/cli/ArgumentParser.java:1046-1048,1666-1667);
 //   `--name=value` is accepted (same files, 4.5 `:1035-1044`);
 // - an unregistered long option is an ArgumentException (ERR_ARGPARSER_NO_ARGUMENT_WITH_LONG_ID, 3.0 `:1189`,
-//   4.5 `:1064`), except `--help` and `--version`, which always print usage/version (4.5 `:1053-1060`, 3.0 `:1182`);
-//   the tools then exit non-zero. Short options are case-sensitive single characters.
+//   4.5 `:1064`), except `--help` and `--version`, which always print usage/version (3.0 `:1178-1185`, 4.5
+//   `:1053-1060`); the tools then exit non-zero: ldapsearch/ldapmodify with 89 = CLIENT_SIDE_PARAM_ERROR
+//   (OpenIdentityPlatform/OpenDJ@185acee:opendj-server-legacy/src/main/java/org/opends/server/tools/LDAPSearch.java:1075-1081;
+//   GluuFederation/gluu-opendj4@ccae6b0:opendj-ldap-toolkit/src/main/java/com/forgerock/opendj/ldap/tools/LDAPToolArgumentParser.java:156-158),
+//   which the stand-ins return for every refusal. Short options are case-sensitive single characters.
 // - subcommand tools (dsconfig, dsreplication): the first non-option word names the subcommand; global options
 //   are accepted anywhere, a subcommand's options only after it.
 // What is NOT modelled: options of subcommands no script uses (dsconfig has hundreds of generated
