@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import { shq, script, managedBlock, heredoc, pendingRestart, SERVICE_FUNCTIONS, APT_FUNCTIONS, PUT_FILE_FUNCTION, STATE_DIR } from "../components/render/shell";
 import { inContainer, startContainer } from "../components/render/container";
 import { PROFILES } from "../components/profiles";
@@ -68,5 +68,20 @@ describe("render/shell", () => {
         for (const p of Object.values(PROFILES)) {
             assertShellcheckClean(`container ${p.version}`, script("c", startContainer(p), inContainer(p, "#!/bin/bash\necho inside\n")));
         }
+    });
+});
+
+describe("the EXIT trap of every script", () => {
+    it("a cleanup that fails after the work is done only warns: the step still succeeds (a failure would print all its output)", () => {
+        const text = script("cleanup fails", 'cleanup_paths+=(/proc/self/status)\necho "work done"');
+        const r = spawnSync("bash", ["-c", text], { encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.strictEqual(r.stdout, "work done\n");
+        assert.match(r.stderr, /warning: could not remove temporary files/);
+    });
+
+    it("a failing step keeps its own exit status", () => {
+        const r = spawnSync("bash", ["-c", script("fails", "exit 7")], { encoding: "utf8" });
+        assert.strictEqual(r.status, 7);
     });
 });

@@ -37,10 +37,12 @@ export function scriptHeader(title: string): string {
         "set -euo pipefail",
         "umask 022",
         "export DEBIAN_FRONTEND=noninteractive",
-        "# Temporary files (password files among them) are removed however the script ends.",
+        "# Temporary files (password files among them) are removed however the script ends. A cleanup that fails",
+        "# only warns: under `set -e` a failing trap command would turn a finished step into a failed one, and a",
+        "# failed step's error carries everything it printed (secret exports print last).",
         "cleanup_paths=()",
         'cleanup() { if [ "${#cleanup_paths[@]}" -gt 0 ]; then rm -rf -- "${cleanup_paths[@]}"; fi; }',
-        "trap cleanup EXIT",
+        `trap 'cleanup || echo "warning: could not remove temporary files" >&2' EXIT`,
     ].join("\n");
 }
 
