@@ -24,7 +24,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ParseOptions, StackConfig, parseStackConfig } from "./config";
+// Types only: the program's validation (zod) is loaded when `loadStackConfig` runs, so the review tool for other
+// programs (src/planTool.ts), which uses only the CLI part, does not need zod.
+import type { ParseOptions, StackConfig } from "./config";
 
 /** `items` of an array declaration. */
 export interface ConfigItemsType {
@@ -254,6 +256,7 @@ export function loadStackConfig(opts: {
         if (v.secure) secretKeys.push(name);
     }
     const parse: ParseOptions = { isSecret: (name) => secretKeys.includes(name) };
+    const { parseStackConfig } = require("./config") as typeof import("./config");
     const config = parseStackConfig(raw, parse);
     return { stack: opts.stack, raw, secretKeys, config };
 }

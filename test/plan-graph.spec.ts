@@ -276,7 +276,7 @@ describe("npm run plan -- --diff", () => {
             const file = path.join(dir, "three-nodes.yaml");
             fs.writeFileSync(file, YAML.stringify(doc));
             const root = path.resolve(__dirname, "..");
-            const stdout = execFileSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "src/plan.ts", "--diff", file, "--out", path.join(dir, "plan")], { cwd: root, encoding: "utf8" });
+            const stdout = execFileSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "src/plan.ts", "--diff", file, "--out", path.join(dir, "plan"), "--full"], { cwd: root, encoding: "utf8" });
             const diff = fs.readFileSync(path.join(dir, "plan", "diff.txt"), "utf8");
             assert.ok(stdout.includes(diff), "the diff is printed");
             // From 3 nodes (the baseline file) to the dev stack's 2: the third node goes.
