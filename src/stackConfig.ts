@@ -219,7 +219,10 @@ export function applyProjectConfig(
     return merged;
 }
 
-/** What the program sees of a stack: the raw `gluu:*` text, which of them are secrets, and the parsed config. */
+/**
+ * What the program sees of a stack: the raw `gluu:*` text, which of them are secrets, and the parsed config.
+ * @internal this repository's program only (tsconfig.lib.json strips it, so the package's types need no zod)
+ */
 export interface LoadedStackConfig {
     stack: string;
     raw: Record<string, string>;
@@ -237,6 +240,7 @@ function decryptNested(key: string, json: string, decrypt: (key: string, ciphert
  * Load a stack's config the way `pulumi preview`/`up` would hand it to the program, then run the program's own
  * validation (`parseStackConfig`, secrets required to be `secure:`). Throws CliConfigError for what the CLI
  * refuses and StackConfigError for what the program refuses.
+ * @internal this repository's program only (tsconfig.lib.json strips it)
  */
 export function loadStackConfig(opts: {
     stack: string;
