@@ -19,7 +19,13 @@ export { PlanResult, redact, redactValue } from "./planTool";
  * `secure:` values become known stand-ins registered as secrets; so do the secrets the README leaves to
  * `pulumi config set --secret` (listed in `standIns`).
  */
-export function loadPlanConfig(file: string, mocks: GluuMocks, stack: string = stackNameOf(file)): LoadedStackConfig {
+export function loadPlanConfig(
+    file: string,
+    mocks: GluuMocks,
+    stack: string = stackNameOf(file),
+    /** Plaintext of a `secure:` value (tests that need known secrets); default: a stand-in per ciphertext. */
+    decryptSecure?: (key: string, ciphertext: string) => string,
+): LoadedStackConfig {
     const values = readStackFile(file);
     standIns.length = 0;
     const has = (name: string) => values.has(`gluu:${name}`);
@@ -34,7 +40,13 @@ export function loadPlanConfig(file: string, mocks: GluuMocks, stack: string = s
         standIns.push(`gluu:${name}`);
     }
     // A stand-in per ciphertext: a rotated secret (a new `secure:` value) is a changed value (src/planTool.ts).
-    const decrypt = (key: string, ciphertext: string): string => secureStandIn(key, ciphertext, mocks);
+    const decrypt = (key: string, ciphertext: string): string => {
+        if (!decryptSecure) return secureStandIn(key, ciphertext, mocks);
+        // Known plaintexts are secrets like any other: the plan blanks them wherever they land.
+        const value = decryptSecure(key, ciphertext);
+        mocks.addSecret(value, `config ${key}`);
+        return value;
+    };
     return loadStackConfig({ stack, values, decrypt });
 }
 
@@ -61,9 +73,15 @@ export function placeholderConfigWarnings(raw: Record<string, string>): string[]
 }
 
 /** Evaluate the program for `stack` with `mocks` (already installed) and write the plan into `outDir`. */
-export async function writePlan(opts: { stack: string; outDir: string; stacksDir: string; mocks: GluuMocks }): Promise<PlanResult> {
+export async function writePlan(opts: {
+    stack: string;
+    outDir: string;
+    stacksDir: string;
+    mocks: GluuMocks;
+    decryptSecure?: (key: string, ciphertext: string) => string;
+}): Promise<PlanResult> {
     const { mocks } = opts;
-    const loaded = loadPlanConfig(stackFile(opts.stack, opts.stacksDir), mocks, stackNameOf(opts.stack));
+    const loaded = loadPlanConfig(stackFile(opts.stack, opts.stacksDir), mocks, stackNameOf(opts.stack), opts.decryptSecure);
     const resources = await recordOurProgram(loaded.raw, mocks);
     return writePlanFiles(resources, { stack: loaded.stack, outDir: opts.outDir, secrets: mocks.secrets, notes: standInNotes(), warnings: placeholderConfigWarnings(loaded.raw) });
 }

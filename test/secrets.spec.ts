@@ -16,6 +16,7 @@ import { mockEd25519 } from "../src/mocks";
 import { writePlan } from "../src/plan";
 import { REMOTE_COMMAND, RecordedResource } from "../src/record";
 import { mocks, stackConfig, strings, unwrap } from "./helpers/program";
+import { profileFor } from "../components/profiles";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -182,7 +183,9 @@ describe("secret scanner", () => {
             before(async function () {
                 this.timeout(120000);
                 const base = stackConfig(variant.stack);
-                known = { ldapPassword: KNOWN.ldapPassword, adminPassword: KNOWN.adminPassword, repoPassword: KNOWN.repoPassword };
+                known = { ldapPassword: KNOWN.ldapPassword, repoPassword: KNOWN.repoPassword };
+                // 3.1.6 has no admin password of its own (the program refuses one there).
+                if (profileFor(base.version ?? "3.1.6").setupReadsAdminPassword) known.adminPassword = KNOWN.adminPassword;
                 if (base.existingNodeAddresses !== undefined) known.sshPrivateKey = KNOWN.sshPrivateKey;
                 const raw: Record<string, string> = { ...base, ...known };
                 if (variant.lbPair) {
@@ -190,14 +193,24 @@ describe("secret scanner", () => {
                     raw.lbCertificate = pair.certificate;
                     raw.lbPrivateKey = known.lbPrivateKey = pair.privateKey;
                 }
-                // The plan of this raw config: writePlan reads a stack file, so the config goes into one (the secret
-                // keys in clear, as `pulumi config set` without --secret would leave them). writePlan runs exactly
+                // The plan of this raw config: writePlan reads a stack file, so the config goes into one. writePlan runs exactly
                 // recordProgram(mocks, (o) => gluuProgram(raw, o).cluster), i.e. recordConfig(raw), and returns its
                 // resources, which are what the input checks below read.
                 const stacksDir = fs.mkdtempSync(path.join(os.tmpdir(), "gluu-secrets-stacks-"));
                 planDir = path.join(stacksDir, "plan");
                 const name = `scan${variant.lbPair ? "lb" : ""}${variant.stack}`;
-                fs.writeFileSync(path.join(stacksDir, `Pulumi.${name}.yaml`), YAML.stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`gluu:${k}`, v])) }));
+                // Secret keys as `pulumi config set --secret` leaves them (`secure:`; the program refuses clear text),
+                // decrypted to the known values.
+                const secure = (k: string) => k in known;
+                fs.writeFileSync(
+                    path.join(stacksDir, `Pulumi.${name}.yaml`),
+                    YAML.stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`gluu:${k}`, secure(k) ? { secure: `v1:known-${k}` } : v])) }),
+                );
+                const decryptSecure = (key: string, ciphertext: string) => {
+                    const k = key.replace(/^gluu:/, "");
+                    assert.strictEqual(ciphertext, `v1:known-${k}`);
+                    return known[k];
+                };
                 // additionalSecretOutputs is a resource option, not an input: the mocks never see it and
                 // src/record.ts keeps only dependsOn from the options. A transformation receives the full options,
                 // so for this run the program gets one more transformation (children inherit it) that notes them.
@@ -208,7 +221,7 @@ describe("secret scanner", () => {
                 const original = programModule.gluuProgram;
                 programModule.gluuProgram = (r, o) => original(r, { ...o, transformations: [...(o?.transformations ?? []), capture] });
                 try {
-                    resources = (await writePlan({ stack: name, outDir: planDir, stacksDir, mocks })).resources;
+                    resources = (await writePlan({ stack: name, outDir: planDir, stacksDir, mocks, decryptSecure })).resources;
                 } finally {
                     programModule.gluuProgram = original;
                 }

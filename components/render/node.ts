@@ -385,7 +385,10 @@ export const SETUP_STATE_FILES = {
  *   setup.py started (save_properties runs after the services are installed: CES-316 `setup.py:3783`; CES-455
  *   `setup.py:377-379`, `properties_utils.py:340-350`). `profile.installedMarker` is written early and proves
  *   nothing (CES-316 `setup.py:531,1102-1119`; CES-455 `setup.py:312,339`);
- * - no Traceback in `profile.setupErrorLog` (3.1.6 logs caught exceptions there and continues: `setup.py:996-1003`).
+ * A Traceback in `profile.setupErrorLog` is only reported: both versions log errors they catch and go on from there
+ * (CES-316 `setup.py:996-1003,1117-1119`; CES-455 `setup_app/utils/base.py:182-187`, and `run()` sends every
+ * command's stderr to that log, `:258-262`), so it appears on installs that succeed; a fatal one leaves no
+ * completion file (3.1.6's main loop catches it before save_properties) or a non-zero exit (4.5).
  *
  * setup.py runs for many minutes and prints nothing on this channel, so it runs in its own session
  * (`setsid nohup`), not as a child of the SSH session: a dropped connection (idle NAT, SIGHUP) does not kill it.
@@ -459,7 +462,6 @@ export function gluuSetupScript(profile: GluuVersionProfile, hostName: string, w
             `  if [ -f "$exit_file" ] && [ "$rc" != 0 ]; then echo "setup.py exited with status \${rc:-unknown}"; return; fi`,
             `  if [ ! -f "$done_file" ]; then echo "setup.py did not finish: ${profile.setupPropertiesLast} was not written"; return; fi`,
             `  if [ -f "$stamp" ] && [ ! "$done_file" -nt "$stamp" ]; then echo "setup.py did not finish: ${profile.setupPropertiesLast} is older than the run"; return; fi`,
-            `  if grep -q Traceback "$error_log" 2>/dev/null; then echo "${profile.setupErrorLog} holds a Traceback"; return; fi`,
             `}`,
             `fail() {`,
             `  echo "setup.py failed on ${hostName}: $1" >&2`,
@@ -492,6 +494,10 @@ export function gluuSetupScript(profile: GluuVersionProfile, hostName: string, w
             `  [ -z "$reason" ] || fail "$reason"`,
             `  rm -f "$setup_dir/setup.properties"`,
             `  chmod 0600 "$done_file"`,
+            `  if grep -q Traceback "$error_log" 2>/dev/null; then`,
+            `    echo "warning: ${profile.setupErrorLog} holds errors setup.py caught and went on from; its last lines (secret values blanked):"`,
+            `    tail -n 20 "$error_log" | redact || true`,
+            `  fi`,
             `  echo "changed installed Gluu ${profile.version}"`,
             `}`,
         ].join("\n"),

@@ -199,15 +199,17 @@ describe("live CONTRACT: GluuNode's install step (setup.py) for 3.1.6 and 4.5 ag
         assertNoSecret(s);
     });
 
-    it("CONTRACT 3.1.6: a Traceback in setup_error.log fails the step although setup.py exits 0 and writes setup.properties.last", async () => {
+    it("CONTRACT 3.1.6: an error setup.py caught and went on from (a Traceback in setup_error.log, exit 0, setup.properties.last written) is reported, secrets blanked, and the install counts as done", async () => {
+        // Both versions log caught, non-fatal errors with their Traceback on installs that succeed; a fatal one
+        // leaves no completion file (3.1.6) or exits 1 (4.5), which the other tests cover.
         await fresh(V316, ["traceback"]);
         const s = (await run([V316])).step(step(V316));
-        assert.strictEqual(s.status, "failed", output(s));
+        assert.strictEqual(s.status, "ok", output(s));
         assert.ok(await exists(V316, `${SETUP_DIR}/setup.properties.last`));
         assert.strictEqual((await h(V316).run(`cat ${GLUU316_ROOT}${SETUP_DIR}/${SETUP_STATE_FILES.exit}`)).trim(), "0");
-        assert.match(s.stderr, /setup_error\.log holds a Traceback/);
-        assert.match(s.stderr, /-deststorepass \[secret\]/);
-        assert.match(s.stderr, /Admin Pass +\[secret\]/, "the console tail (setup.py prints ldapPass) is blanked");
+        assert.match(s.stdout, /warning: \/install\/community-edition-setup\/setup_error\.log holds errors setup\.py caught/);
+        assert.match(s.stdout, /-deststorepass \[secret\]/);
+        assert.deepStrictEqual(s.changed, ["changed installed Gluu 3.1.6"]);
         assertNoSecret(s);
     });
 
