@@ -7,7 +7,8 @@ import * as command from "@pulumi/command";
 import { HostArgs } from "./host";
 import { profileFor } from "./profiles";
 import { remoteStep } from "./remoteStep";
-import { ExternalLbDescription, externalLbDescription, lbHealthScript, nginxConf, nginxInstallScript } from "./render/nginx";
+import { lbCheckScript } from "./render/lbCheck";
+import { ExternalLbDescription, externalLbDescription, lbHealthScript, nginxConf, nginxInstallScript, nginxServersInclude } from "./render/nginx";
 import { ArgsError, isFqdn, isHostName, isPort, known, versionProblems } from "./validation";
 
 /** A Gluu node as the load balancer reaches it. */
@@ -45,6 +46,22 @@ export interface NginxBalancerArgs {
     failTimeoutSeconds?: number;
     /** Failed attempts before a node is skipped. Defaults to `2`. */
     maxFails?: number;
+    /**
+     * Seconds a node may stay silent while answering (`proxy_read_timeout`/`proxy_send_timeout`). Defaults to `30`.
+     * Requests already on a node that hangs wait this long; new ones are kept off it by the active checker.
+     */
+    readTimeoutSeconds?: number;
+    /** The whole time a request may spend trying nodes (`proxy_next_upstream_timeout`). Defaults to `10`. */
+    nextUpstreamTimeoutSeconds?: number;
+    /**
+     * Seconds between the active checker's probe rounds (`gluu-lb-check` on the LB host: GET of oxAuth's OpenID
+     * configuration and an unauthenticated POST to the token endpoint per node; a failed round marks the node
+     * `down` and reloads nginx, so a node answering POSTs with 503 or hanging leaves the rotation for every
+     * method within seconds). Defaults to `1`.
+     */
+    checkIntervalSeconds?: number;
+    /** Seconds each probe of the active checker may take. Defaults to `2`. */
+    checkTimeoutSeconds?: number;
 }
 
 /** Checks NginxBalancer Args that are known now. Exported for tests. */
@@ -83,8 +100,11 @@ export function validateNginxBalancerArgs(args: NginxBalancerArgs): string[] {
     if (args.maxFails !== undefined && (!Number.isInteger(args.maxFails) || args.maxFails < 1)) {
         problems.push(`\`maxFails\` must be a positive integer, got ${JSON.stringify(args.maxFails)}`);
     }
-    if (args.failTimeoutSeconds !== undefined && (!Number.isInteger(args.failTimeoutSeconds) || args.failTimeoutSeconds < 1)) {
-        problems.push(`\`failTimeoutSeconds\` must be a positive integer, got ${JSON.stringify(args.failTimeoutSeconds)}`);
+    for (const f of ["failTimeoutSeconds", "readTimeoutSeconds", "nextUpstreamTimeoutSeconds", "checkIntervalSeconds", "checkTimeoutSeconds"] as const) {
+        const v = args[f];
+        if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 3600)) {
+            problems.push(`\`${f}\` must be an integer from 1 to 3600, got ${JSON.stringify(v)}`);
+        }
     }
     return problems;
 }
@@ -130,7 +150,22 @@ export class NginxBalancer extends pulumi.ComponentResource {
                 host: lb,
                 create: pulumi.all([facts, args.certificatePem!, args.backendCaPem!]).apply(([f, certPem, backendCaPem]) =>
                     nginxInstallScript({
-                        confText: nginxConf({ ...f, maxFails: args.maxFails, failTimeoutSeconds: args.failTimeoutSeconds }),
+                        confText: nginxConf({
+                            ...f,
+                            maxFails: args.maxFails,
+                            failTimeoutSeconds: args.failTimeoutSeconds,
+                            readTimeoutSeconds: args.readTimeoutSeconds,
+                            nextUpstreamTimeoutSeconds: args.nextUpstreamTimeoutSeconds,
+                        }),
+                        serversText: nginxServersInclude({ backends: f.backends, maxFails: args.maxFails, failTimeoutSeconds: args.failTimeoutSeconds }),
+                        checkScript: lbCheckScript({
+                            serverName: f.serverName,
+                            backends: f.backends,
+                            maxFails: args.maxFails,
+                            failTimeoutSeconds: args.failTimeoutSeconds,
+                            intervalSeconds: args.checkIntervalSeconds,
+                            timeoutSeconds: args.checkTimeoutSeconds,
+                        }),
                         certPem,
                         backendCaPem,
                     }),

@@ -11,7 +11,9 @@ import {
     nginxConf,
     nginxGuardFunction,
     nginxInstallScript,
+    nginxServersInclude,
 } from "../components/render/nginx";
+import { lbCheckScript } from "../components/render/lbCheck";
 import { PUT_FILE_FUNCTION, script } from "../components/render/shell";
 import { PROFILES } from "../components/profiles";
 import { assertShellcheckClean } from "./helpers/shellcheck";
@@ -121,7 +123,12 @@ function confOptions(version: string, extra: Partial<NginxConfOptions> = {}): Ng
 function parsed(version: string, extra: Partial<NginxConfOptions> = {}) {
     const tree = parseNginx(nginxConf(confOptions(version, extra)));
     const http = one(tree, "http").children!;
-    const upstreams = new Map(all(http, "upstream").map((u) => [u.args[0], u.children!]));
+    const opts = confOptions(version, extra);
+    // The server lines live in the include both upstreams read; parsed here as nginx would splice them in.
+    const included = parseNginx(nginxServersInclude({ backends: opts.backends, maxFails: opts.maxFails, failTimeoutSeconds: opts.failTimeoutSeconds }));
+    const upstreams = new Map(
+        all(http, "upstream").map((u) => [u.args[0], u.children!.flatMap((d) => (d.name === "include" && d.args[0] === NGINX_DEFAULT_PATHS.serversIncludePath ? included : [d]))]),
+    );
     const servers = all(http, "server").map((s) => s.children!);
     const https = servers.filter((s) => all(s, "listen").some((l) => l.args[0] === "443"));
     const plain = servers.filter((s) => all(s, "listen").some((l) => l.args[0] === "80"));
@@ -141,6 +148,11 @@ const IP_BACKENDS: NginxBackend[] = [
     { name: "gluu-2", address: "10.231.0.12", port: 8443 },
     { name: "gluu-3", address: "fd00::13" },
 ];
+
+/** The upstream include and the active checker for these backends, as NginxBalancer passes them. */
+function lbExtras(backends: NginxBackend[]): { serversText: string; checkScript: string } {
+    return { serversText: nginxServersInclude({ backends }), checkScript: lbCheckScript({ serverName: "idp.example.org", backends }) };
+}
 
 function tmpDir(): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), "nginx-spec-"));
@@ -182,10 +194,11 @@ describe("render/nginx", () => {
                 assert.deepStrictEqual(one(http, "include").args, ["/etc/nginx/mime.types"]);
                 assert.deepStrictEqual(one(http, "access_log").args, ["/var/log/nginx/access.log"]);
                 assert.strictEqual(one(tree, "error_log").args[0], "/var/log/nginx/error.log");
-                assert.strictEqual(all(walk(tree), "include").length, 1, "sites-enabled/conf.d are not included");
+                const includes = all(walk(tree), "include").map((d) => d.args[0]);
+                assert.deepStrictEqual(includes, ["/etc/nginx/mime.types", NGINX_DEFAULT_PATHS.serversIncludePath, NGINX_DEFAULT_PATHS.serversIncludePath], "sites-enabled/conf.d are not included");
             });
 
-            it(`${version}: puts every node in both upstreams, ip_hash only in the sticky one`, () => {
+            it(`${version}: puts every node in both upstreams (one include), hash on the whole client address only in the sticky one, zone and keepalive in both`, () => {
                 const { upstreams } = parsed(version);
                 assert.deepStrictEqual([...upstreams.keys()].sort(), ["backend", "backend_sticky"]);
                 const expected = ["10.231.0.11:443", "10.231.0.12:443", "gluu-3.internal.example.org:8443"];
@@ -196,8 +209,15 @@ describe("render/nginx", () => {
                         assert.deepStrictEqual(s.args.slice(1), ["max_fails=2", "fail_timeout=10s"], `${name} ${s.args[0]}`);
                     }
                 }
-                assert.strictEqual(all(upstreams.get("backend_sticky"), "ip_hash").length, 1);
-                assert.strictEqual(all(upstreams.get("backend"), "ip_hash").length, 0);
+                assert.deepStrictEqual(one(upstreams.get("backend_sticky"), "hash").args, ["$remote_addr", "consistent"]);
+                assert.strictEqual(all(upstreams.get("backend"), "hash").length, 0);
+                for (const [name, body] of upstreams) {
+                    assert.strictEqual(all(body, "ip_hash").length, 0, "ip_hash keys on a /24");
+                    assert.deepStrictEqual(one(body, "zone").args, [name, "64k"], `${name}: failure state shared by the workers`);
+                    assert.deepStrictEqual(one(body, "keepalive").args, ["32"]);
+                    const order = body.map((d) => d.name);
+                    assert.ok(order.indexOf("keepalive") > order.indexOf("hash"), "the balancing method comes before keepalive");
+                }
             });
 
             it(`${version}: gives every profile path one location on the right upstream, root as exact match, URI kept`, () => {
@@ -237,16 +257,23 @@ describe("render/nginx", () => {
                 assert.deepStrictEqual(one(locs.get("/"), "return").args, ["301", "https://idp.example.org$request_uri"]);
             });
 
-            it(`${version}: retries the next node, times out connects, forwards Host and client headers`, () => {
+            it(`${version}: retries the next node only when it is broken (never on a 500, never a POST), every wait bounded, keep-alive to the nodes`, () => {
                 const { https } = parsed(version);
-                assert.deepStrictEqual(one(https, "proxy_next_upstream").args, ["error", "timeout", "invalid_header", "http_500", "http_502", "http_503", "http_504"]);
+                assert.deepStrictEqual(one(https, "proxy_next_upstream").args, ["error", "timeout", "invalid_header", "http_502", "http_503", "http_504"]);
                 assert.deepStrictEqual(one(https, "proxy_connect_timeout").args, ["2s"]);
+                assert.deepStrictEqual(one(https, "proxy_read_timeout").args, ["30s"]);
+                assert.deepStrictEqual(one(https, "proxy_send_timeout").args, ["30s"]);
+                assert.deepStrictEqual(one(https, "proxy_next_upstream_timeout").args, ["10s"]);
+                assert.deepStrictEqual(one(https, "proxy_next_upstream_tries").args, ["2"]);
+                assert.deepStrictEqual(one(https, "proxy_http_version").args, ["1.1"]);
+                assert.deepStrictEqual(one(https, "proxy_ssl_session_reuse").args, ["on"]);
                 const headers = new Map(all(https, "proxy_set_header").map((h) => [h.args[0], h.args.slice(1).join(" ")]));
                 assert.deepStrictEqual(Object.fromEntries(headers), {
                     Host: "$host",
                     "X-Real-IP": "$remote_addr",
                     "X-Forwarded-For": "$proxy_add_x_forwarded_for",
                     "X-Forwarded-Proto": "$scheme",
+                    Connection: "",
                 });
             });
 
@@ -291,6 +318,8 @@ describe("render/nginx", () => {
         it("writes IPv6 backends in brackets", () => {
             const { upstreams } = parsed("4.5", { backends: [{ name: "v6", address: "fd00::11" }] });
             assert.deepStrictEqual(all(upstreams.get("backend"), "server")[0].args[0], "[fd00::11]:443");
+            assert.match(nginxServersInclude({ backends: [{ name: "v6", address: "fd00::11" }], down: ["v6"] }), /^server \[fd00::11\]:443 max_fails=2 fail_timeout=10s down; # v6$/m);
+            assert.throws(() => nginxServersInclude({ backends: BACKENDS, down: ["gluu-9"] }), /`down`/);
         });
 
         it("refuses hostile or malformed server names, backends and paths, naming the field", () => {
@@ -337,8 +366,10 @@ describe("render/nginx", () => {
                             backendCaPath: path.join(dir, "lb.crt"),
                             logDir: dir,
                             backends: IP_BACKENDS,
+                            serversIncludePath: path.join(dir, "servers.conf"),
                         }),
                     );
+                    fs.writeFileSync(path.join(dir, "servers.conf"), nginxServersInclude({ backends: IP_BACKENDS, down: ["gluu-2"] }));
                     assert.ok(tls.cert);
                     const file = path.join(dir, `nginx-${version}.conf`);
                     fs.writeFileSync(file, conf);
@@ -363,7 +394,8 @@ describe("render/nginx", () => {
 
         for (const version of Object.keys(PROFILES)) {
             it(`${version}: passes shellcheck and carries no private key`, () => {
-                const s = nginxInstallScript({ confText: nginxConf(confOptions(version)), certPem: lb.cert, backendCaPem: lb.cert });
+                const s = nginxInstallScript({ confText: nginxConf(confOptions(version)), certPem: lb.cert, backendCaPem: lb.cert, ...lbExtras(BACKENDS) });
+                assertShellcheckClean(`gluu-lb-check ${version}`, lbExtras(BACKENDS).checkScript);
                 assertShellcheckClean(`nginx install ${version}`, s);
                 assert.doesNotMatch(s, /PRIVATE KEY/);
                 assert.ok(s.includes(lb.cert.trim().split("\n")[1]), "the public certificate is embedded");
@@ -381,6 +413,8 @@ describe("render/nginx", () => {
             assert.throws(() => nginxInstallScript({ confText, certPem: lb.cert, backendCaPem: lb.cert, keyPath: "/etc/other.key" }), /`keyPath`.*not used/);
             assert.throws(() => nginxInstallScript({ confText: confText + lb.key, certPem: lb.cert, backendCaPem: lb.cert }), /private key/);
             assert.throws(() => nginxInstallScript({ confText: "events {}", certPem: lb.cert, backendCaPem: lb.cert }), /`confText`/);
+            assert.throws(() => nginxInstallScript({ confText, certPem: lb.cert, backendCaPem: lb.cert, ...lbExtras(BACKENDS), serversText: nginxServersInclude({ backends: BACKENDS, down: ["gluu-1"] }) }), /`serversText`/);
+            assert.throws(() => nginxInstallScript({ confText, certPem: lb.cert, backendCaPem: lb.cert, ...lbExtras(BACKENDS), checkScript: "#!/bin/sh\n" }), /`checkScript`/);
         });
 
         it("guard: a config that fails `nginx -t` never replaces the working one; a good one is installed once", function () {
@@ -400,12 +434,14 @@ describe("render/nginx", () => {
                         backendCaPath: path.join(dir, "lb.crt"),
                         logDir: work,
                         backends: IP_BACKENDS,
+                        serversIncludePath: path.join(work, "servers.conf"),
                     }),
                 );
+                fs.writeFileSync(path.join(work, "servers.conf"), nginxServersInclude({ backends: IP_BACKENDS }));
                 fs.writeFileSync(path.join(work, "good.conf"), goodConf);
                 fs.writeFileSync(path.join(work, "bad.conf"), goodConf.replace("proxy_ssl_verify on;", "proxy_ssl_verify maybe;"));
                 // A node name the load balancer cannot resolve fails the test too (nginx resolves at load time).
-                fs.writeFileSync(path.join(work, "unresolvable.conf"), goodConf.replace("10.231.0.11:443", "gluu-1.invalid:443"));
+                fs.writeFileSync(path.join(work, "unresolvable.conf"), goodConf.replace(`include ${path.join(work, "servers.conf")};`, "server gluu-1.invalid:443;"));
                 const guard = script(
                     "guard test",
                     PUT_FILE_FUNCTION,
@@ -477,12 +513,12 @@ describe("render/nginx", () => {
                     { name: "bad", address: "127.0.0.4", port: 8443 },
                 ];
                 const conf = nginxConf({ ...confOptions("4.5"), backends });
-                const good = nginxInstallScript({ confText: conf, certPem: lb.cert, backendCaPem: lb.cert });
-                const broken = nginxInstallScript({ confText: conf.replace("proxy_ssl_verify on;", "proxy_ssl_verify maybe;"), certPem: other.cert, backendCaPem: lb.cert });
+                const good = nginxInstallScript({ confText: conf, certPem: lb.cert, backendCaPem: lb.cert, ...lbExtras(backends) });
+                const broken = nginxInstallScript({ confText: conf.replace("proxy_ssl_verify on;", "proxy_ssl_verify maybe;"), certPem: other.cert, backendCaPem: lb.cert, ...lbExtras(backends) });
                 fs.writeFileSync(path.join(work, "good.sh"), good);
                 fs.writeFileSync(path.join(work, "broken.sh"), broken);
                 const retuned = nginxConf({ ...confOptions("4.5"), backends, connectTimeoutSeconds: 3 });
-                fs.writeFileSync(path.join(work, "retuned.sh"), nginxInstallScript({ confText: retuned, certPem: lb.cert, backendCaPem: lb.cert }));
+                fs.writeFileSync(path.join(work, "retuned.sh"), nginxInstallScript({ confText: retuned, certPem: lb.cert, backendCaPem: lb.cert, ...lbExtras(backends) }));
                 fs.writeFileSync(path.join(work, "conf.expected"), conf);
 
                 const driver = `
@@ -491,7 +527,8 @@ work="$1"; lbdir="$2"
 # A private /run (no systemd here, so svc uses service), /etc/nginx, logs and temp dirs; loopback only.
 mount -t tmpfs tmpfs /run
 cp -a /etc/nginx "$work/etc-nginx"; mount --bind "$work/etc-nginx" /etc/nginx
-mkdir -p "$work/log" "$work/lib"; mount --bind "$work/log" /var/log/nginx; mount --bind "$work/lib" /var/lib/nginx
+mkdir -p "$work/log" "$work/lib" "$work/sbin" "$work/varlog"; mount --bind "$work/varlog" /var/log; mkdir -p /var/log/nginx
+mount --bind "$work/log" /var/log/nginx; mount --bind "$work/lib" /var/lib/nginx; mount --bind "$work/sbin" /usr/local/sbin
 ip link set lo up
 for b in b1 b2 bad; do ${NGINX} -c "$work/$b/nginx.conf" -p "$work/$b" -e "$work/$b/error.log"; done
 step() { local name="$1"; shift; "$@" > "$work/$name.out" 2> "$work/$name.err"; echo $? > "$work/$name.rc"; }
@@ -503,6 +540,9 @@ for i in 1 2 3 4 5 6 7 8; do get "/oxauth/x?i=$i"; done > "$work/rr.out" 2>&1
 for i in 1 2 3 4 5 6; do get "/identity/home.htm"; done > "$work/sticky.out" 2>&1
 curl -sS -o /dev/null -w '%{http_code}' --resolve idp.example.org:443:127.0.0.1 --cacert "$lbdir/lb.crt" https://idp.example.org/not-gluu > "$work/unknown.out"
 grep -c 'upstream SSL certificate verify error' /var/log/nginx/error.log > "$work/verify.out"
+# The active checker marks the impostor (its certificate fails verification) down within a few seconds.
+for _ in $(seq 1 50); do grep -q ' down; # bad$' /etc/nginx/gluu-lb/upstream-servers.conf && break; sleep 0.1; done
+cp /etc/nginx/gluu-lb/upstream-servers.conf "$work/servers-after-check.out"
 kill "$(cat "$work/b1/nginx.pid")"; sleep 0.5
 for i in 1 2 3 4; do get "/oxauth/y"; done > "$work/failover.out" 2>&1
 step run2 bash "$work/good.sh" < "$lbdir/lb.key"
@@ -530,12 +570,18 @@ step healthretuned get /lb-health
 
                 assert.strictEqual(out("run1.rc").trim(), "0", diag("run1"));
                 assert.deepStrictEqual(out("run1.out").trim().split("\n").sort(), [
+                    "changed /etc/nginx/gluu-lb/upstream-servers.conf",
                     "changed /etc/nginx/nginx.conf",
                     "changed /etc/nginx/ssl/gluu-backend-ca.crt",
                     "changed /etc/nginx/ssl/gluu.crt",
                     "changed /etc/nginx/ssl/gluu.key",
+                    "changed /usr/local/sbin/gluu-lb-check",
+                    "changed started gluu-lb-check",
                     "started nginx",
                 ]);
+                const checked = out("servers-after-check.out");
+                assert.match(checked, / down; # bad$/m, `the checker marked the impostor down:\n${checked}`);
+                assert.doesNotMatch(checked, / down; # b[12]$/m, "and only it");
                 assert.strictEqual(out("health.out"), "ok\n");
                 assert.strictEqual(out("redirect.out"), "301 https://idp.example.org/oxauth/a?b=c");
                 const rr = out("rr.out").trim().split("\n");

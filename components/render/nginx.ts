@@ -10,6 +10,7 @@
 
 import { X509Certificate } from "crypto";
 import { isIPv4, isIPv6 } from "net";
+import { LB_CHECK_PATHS, lbCheckUnit } from "./lbCheck";
 import { APT_FUNCTIONS, PUT_FILE_FUNCTION, SERVICE_FUNCTIONS, assertToken, heredoc, pendingRestart, script, shq } from "./shell";
 
 /** One Gluu node as the load balancer reaches it. */
@@ -34,7 +35,7 @@ export interface NginxConfOptions {
     backends: NginxBackend[];
     /** Paths sent round robin to any node (`profile.lbPaths.roundRobin`); `/` becomes the exact `location = /`. */
     roundRobinPaths: string[];
-    /** Paths whose sessions live on one node, sent with `ip_hash` (`profile.lbPaths.sticky`). */
+    /** Paths whose sessions live on one node, sent by `hash $remote_addr consistent` (`profile.lbPaths.sticky`). */
     stickyPaths: string[];
     /** Certificate (chain) users see. Defaults to `/etc/nginx/ssl/gluu.crt`. */
     certPath?: string;
@@ -50,6 +51,31 @@ export interface NginxConfOptions {
     failTimeoutSeconds?: number;
     /** Seconds to wait for a node's TCP connect before trying the next. Defaults to `2`. */
     connectTimeoutSeconds?: number;
+    /**
+     * `proxy_read_timeout` / `proxy_send_timeout`: seconds a node may stay silent between two reads (writes) of one
+     * response before the attempt counts as a failure. Defaults to `30` (nginx's own default is 60 s, which held a
+     * hung node's requests for a minute; Gluu's slowest interactive pages answer well within 30 s).
+     */
+    readTimeoutSeconds?: number;
+    /**
+     * `proxy_next_upstream_timeout`: the whole time one request may spend trying nodes, retries included; no retry
+     * starts after it. Defaults to `10` (unbounded in nginx: one request spent 13.3 s on a cut link in issue 15).
+     */
+    nextUpstreamTimeoutSeconds?: number;
+    /** `proxy_next_upstream_tries`: attempts per request, the first included. Defaults to `2` (one other node). */
+    nextUpstreamTries?: number;
+    /**
+     * `keepalive`: idle TLS connections to the nodes each worker keeps per upstream, reused for the next requests
+     * (with `proxy_http_version 1.1` and an empty `Connection` header). Defaults to `32`. Without it every request
+     * paid a new TLS handshake to a node: 1.7 k req/s instead of 12 k (issue 15).
+     */
+    upstreamKeepalive?: number;
+    /**
+     * File holding the `server` lines of both upstreams (`nginxServersInclude`), included by absolute path. The
+     * active checker (`lbCheckScript`) rewrites it with `down` on a broken node and reloads. Defaults to
+     * `/etc/nginx/gluu-lb/upstream-servers.conf`.
+     */
+    serversIncludePath?: string;
     /** `worker_connections`. Defaults to `6500` (cluster-mgr's value). */
     workerConnections?: number;
     /** Largest request body (oxTrust uploads metadata, logos, scripts). Defaults to `20m`. */
@@ -72,6 +98,7 @@ export const NGINX_DEFAULT_PATHS = Object.freeze({
     keyPath: "/etc/nginx/ssl/gluu.key",
     backendCaPath: "/etc/nginx/ssl/gluu-backend-ca.crt",
     confPath: "/etc/nginx/nginx.conf",
+    serversIncludePath: "/etc/nginx/gluu-lb/upstream-servers.conf",
 });
 
 /** Upstream names used in the rendered configuration. */
@@ -176,6 +203,42 @@ function hostPort(address: string, port: number): string {
     return isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
+/** Options of `nginxServersInclude`. */
+export interface NginxServersOptions {
+    /** The Gluu nodes. */
+    backends: NginxBackend[];
+    /** `max_fails` of every node. Defaults to `2`. */
+    maxFails?: number;
+    /** `fail_timeout` of every node, seconds. Defaults to `10`. */
+    failTimeoutSeconds?: number;
+    /** Names of nodes to write with `down` (the active checker's verdict). Defaults to none. */
+    down?: string[];
+}
+
+/**
+ * The `server` lines both upstreams include (one per node, `max_fails`/`fail_timeout`, ` down` for the nodes in
+ * `down`). The install script writes it with no node down; the active checker (`lbCheckScript`) rewrites only the
+ * ` down` markers. A node marked `down` keeps its place on the consistent-hash ring, so the sticky clients of the
+ * other nodes stay where they are (nginx docs, ngx_http_upstream_module `server … down`, `hash … consistent`).
+ */
+export function nginxServersInclude(opts: NginxServersOptions): string {
+    const backends = checkBackends(opts.backends);
+    const maxFails = assertInt("maxFails", opts.maxFails ?? 2, 1, 1000);
+    const failTimeout = assertInt("failTimeoutSeconds", opts.failTimeoutSeconds ?? 10, 1, 3600);
+    const down = new Set(opts.down ?? []);
+    for (const d of down) {
+        if (!backends.some((b) => b.name === d)) {
+            throw new Error(`\`down\` names ${JSON.stringify(d)}, which is not one of the backends`);
+        }
+    }
+    return (
+        [
+            `# Upstream servers of the Gluu load balancer: written by the install; gluu-lb-check only adds or removes "down".`,
+            ...backends.map((b) => `server ${hostPort(b.address, b.port)} max_fails=${maxFails} fail_timeout=${failTimeout}s${down.has(b.name) ? " down" : ""}; # ${b.name}`),
+        ].join("\n") + "\n"
+    );
+}
+
 /**
  * The complete `/etc/nginx/nginx.conf` of the Gluu load balancer (it replaces Debian's file; sites-enabled is
  * not included, so the default site cannot claim port 80).
@@ -183,8 +246,32 @@ function hostPort(address: string, port: number): string {
  * - port 80: `= <healthPath>` answers 200, everything else `301 https://<serverName>$request_uri`;
  * - port 443 (`listen 443 ssl`, TLS 1.2/1.3, Mozilla intermediate): one location per path, `= /` for the
  *   root and a prefix location for the others, proxying with the request URI unchanged to
- *   `https://backend` (round robin) or `https://backend_sticky` (`ip_hash`); unknown paths get 404;
- * - every node in both upstreams with `max_fails`/`fail_timeout`; nodes are verified TLS peers.
+ *   `https://backend` (round robin) or `https://backend_sticky` (`hash $remote_addr consistent`); unknown paths
+ *   get 404;
+ * - every node in both upstreams (the `serversIncludePath` file, `nginxServersInclude`) with `max_fails`/
+ *   `fail_timeout`; nodes are verified TLS peers.
+ *
+ * Failure handling (issue 15; nginx 1.22 docs of ngx_http_upstream_module and ngx_http_proxy_module):
+ * - `proxy_next_upstream error timeout invalid_header http_502 http_503 http_504`: only what says "this node is
+ *   broken" is retried and counted against the node (`max_fails`). No `http_500`: an application's 500 is an
+ *   answer, and counting it marked every node failed (23 k × 502 from two GETs of one 500-ing URL). `error`,
+ *   `timeout` and `invalid_header` count as failures even when not listed; `non_idempotent` is left out, so a
+ *   POST/PATCH/LOCK that reached a node is never sent to a second one.
+ * - bounded: `proxy_connect_timeout`, `proxy_read_timeout`/`proxy_send_timeout`, `proxy_next_upstream_timeout`,
+ *   `proxy_next_upstream_tries`.
+ * - what passive checks cannot see: a POST answered 503 is passed through and not counted (ngx_http_upstream.c,
+ *   `ngx_http_upstream_test_next`: the non-idempotent mask stops the retry and the peer is freed as a success).
+ *   The active checker on the LB host (`lbCheckScript`) probes every node with a GET and a POST and marks a
+ *   broken node `down` for everyone within seconds.
+ * - `zone` per upstream: failure counts and `down` state are shared by all workers, not counted per worker.
+ * - upstream `keepalive` with `proxy_http_version 1.1` and `proxy_set_header Connection ""` (nginx docs: both
+ *   needed for keep-alive to upstreams), `proxy_ssl_session_reuse on` for the connections that are new.
+ * - stickiness on the whole client address, `hash $remote_addr consistent`: `ip_hash` keys on the first three
+ *   octets, so every client of one /24 landed on one node (56 % of GETs). Not a cookie: nginx open source has
+ *   no `sticky cookie` (nginx Plus only), and hashing oxTrust's own JSESSIONID fails on the first request (no
+ *   cookie yet: the session is made on one node, the next request hashes elsewhere). Users behind one NAT
+ *   address share a node, which keeps their sessions right; `consistent` (ketama) moves only ~1/N of the
+ *   clients when a node joins or leaves.
  */
 export function nginxConf(opts: NginxConfOptions): string {
     const serverName = assertHostName("serverName", opts.serverName);
@@ -201,6 +288,11 @@ export function nginxConf(opts: NginxConfOptions): string {
     const maxFails = assertInt("maxFails", opts.maxFails ?? 2, 1, 1000);
     const failTimeout = assertInt("failTimeoutSeconds", opts.failTimeoutSeconds ?? 10, 1, 3600);
     const connectTimeout = assertInt("connectTimeoutSeconds", opts.connectTimeoutSeconds ?? 2, 1, 75);
+    const readTimeout = assertInt("readTimeoutSeconds", opts.readTimeoutSeconds ?? 30, 1, 3600);
+    const nextTimeout = assertInt("nextUpstreamTimeoutSeconds", opts.nextUpstreamTimeoutSeconds ?? 10, 1, 3600);
+    const nextTries = assertInt("nextUpstreamTries", opts.nextUpstreamTries ?? 2, 1, 100);
+    const keepalive = assertInt("upstreamKeepalive", opts.upstreamKeepalive ?? 32, 1, 10000);
+    const serversInclude = assertAbsPath("serversIncludePath", opts.serversIncludePath ?? NGINX_DEFAULT_PATHS.serversIncludePath);
     const workerConnections = assertInt("workerConnections", opts.workerConnections ?? 6500, 16, 1000000);
     const bodySize = opts.clientMaxBodySize ?? "20m";
     if (!SIZE.test(bodySize)) {
@@ -214,9 +306,8 @@ export function nginxConf(opts: NginxConfOptions): string {
     const logDir = assertAbsPath("logDir", opts.logDir ?? "/var/log/nginx");
     const pidPath = assertAbsPath("pidPath", opts.pidPath ?? "/run/nginx.pid");
 
-    const servers = backends.map(
-        (b) => `        server ${hostPort(b.address, b.port)} max_fails=${maxFails} fail_timeout=${failTimeout}s; # ${b.name}`,
-    );
+    // The server lines themselves are in serversInclude (nginxServersInclude), so the checker can mark one down.
+    const names = backends.map((b) => `${b.name} ${hostPort(b.address, b.port)}`).join(", ");
     const health = [
         `        location = ${healthPath} {`,
         `            access_log off;`,
@@ -254,14 +345,20 @@ export function nginxConf(opts: NginxConfOptions): string {
         `    # SAML redirect-binding URLs and SSO cookies outgrow the 8k defaults.`,
         `    large_client_header_buffers 4 16k;`,
         ``,
-        `    # Every node is in both upstreams; a node failing ${maxFails} times is skipped for ${failTimeout}s.`,
+        `    # Every node (${names}) is in both upstreams; a node failing ${maxFails} times is skipped for ${failTimeout}s.`,
+        `    # zone: failures and down marks are shared by all workers. keepalive: idle TLS connections to the`,
+        `    # nodes are reused (the balancing method must come before keepalive).`,
         `    upstream ${NGINX_UPSTREAMS.roundRobin} {`,
-        ...servers,
+        `        zone ${NGINX_UPSTREAMS.roundRobin} 64k;`,
+        `        include ${serversInclude};`,
+        `        keepalive ${keepalive};`,
         `    }`,
-        `    # Paths whose sessions live in one node's memory stay on that node (by client address).`,
+        `    # Paths whose sessions live in one node's memory stay on that node: hashed on the whole client address.`,
         `    upstream ${NGINX_UPSTREAMS.sticky} {`,
-        `        ip_hash;`,
-        ...servers,
+        `        zone ${NGINX_UPSTREAMS.sticky} 64k;`,
+        `        hash $remote_addr consistent;`,
+        `        include ${serversInclude};`,
+        `        keepalive ${keepalive};`,
         `    }`,
         ``,
         `    server {`,
@@ -289,9 +386,17 @@ export function nginxConf(opts: NginxConfOptions): string {
         `        # Proxy settings live here and are inherited by every location below; a location that set its`,
         `        # own proxy_set_header would silently lose all of these.`,
         `        proxy_redirect off;`,
-        `        # Retry another node on failure (nginx never retries POSTs that reached a node).`,
-        `        proxy_next_upstream error timeout invalid_header http_500 http_502 http_503 http_504;`,
+        `        # Retry another node only when the node is broken; never on an application's 500, never a POST that`,
+        `        # reached a node (no non_idempotent). Every wait is bounded, retries included.`,
+        `        proxy_next_upstream error timeout invalid_header http_502 http_503 http_504;`,
+        `        proxy_next_upstream_tries ${nextTries};`,
+        `        proxy_next_upstream_timeout ${nextTimeout}s;`,
         `        proxy_connect_timeout ${connectTimeout}s;`,
+        `        proxy_read_timeout ${readTimeout}s;`,
+        `        proxy_send_timeout ${readTimeout}s;`,
+        `        # Keep-alive to the nodes: HTTP/1.1 and no "Connection: close" from the client's request.`,
+        `        proxy_http_version 1.1;`,
+        `        proxy_set_header Connection "";`,
         `        proxy_set_header Host $host;`,
         `        proxy_set_header X-Real-IP $remote_addr;`,
         `        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`,
@@ -387,6 +492,18 @@ export interface NginxInstallOptions {
     backendCaPath?: string;
     /** Passed to `nginxGuardFunction` (tests only). Defaults to none. */
     guard?: NginxGuardOptions;
+    /**
+     * The upstream servers with no node down (`nginxServersInclude`), written to `serversIncludePath`. Defaults to
+     * none: the include is left as it is (only for a `confText` whose include is managed otherwise).
+     */
+    serversText?: string;
+    /** Must match `nginxConf`'s `serversIncludePath`. Defaults to `/etc/nginx/gluu-lb/upstream-servers.conf`. */
+    serversIncludePath?: string;
+    /**
+     * The active checker daemon (`lbCheckScript`), installed as `/usr/local/sbin/gluu-lb-check` and kept running.
+     * Defaults to none: no checker is installed or started.
+     */
+    checkScript?: string;
 }
 
 /** Refuse a PEM that is not certificates, and above all a private key pasted where a certificate belongs. */
@@ -435,7 +552,15 @@ export function nginxInstallScript(opts: NginxInstallOptions): string {
     const certPath = assertAbsPath("certPath", opts.certPath ?? NGINX_DEFAULT_PATHS.certPath);
     const keyPath = assertAbsPath("keyPath", opts.keyPath ?? NGINX_DEFAULT_PATHS.keyPath);
     const caPath = assertAbsPath("backendCaPath", opts.backendCaPath ?? NGINX_DEFAULT_PATHS.backendCaPath);
-    for (const [field, p] of [["certPath", certPath], ["keyPath", keyPath], ["backendCaPath", caPath]]) {
+    const serversPath = assertAbsPath("serversIncludePath", opts.serversIncludePath ?? NGINX_DEFAULT_PATHS.serversIncludePath);
+    if (opts.serversText !== undefined && (typeof opts.serversText !== "string" || !/^server /m.test(opts.serversText) || / down;/.test(opts.serversText))) {
+        throw new Error("`serversText` must be the upstream server lines with no node down (render it with nginxServersInclude)");
+    }
+    if (opts.checkScript !== undefined && (typeof opts.checkScript !== "string" || !opts.checkScript.startsWith("#!/usr/bin/env bash\n# gluu-lb-check"))) {
+        throw new Error("`checkScript` must be the gluu-lb-check daemon (render it with lbCheckScript)");
+    }
+    const paths = [["certPath", certPath], ["keyPath", keyPath], ["backendCaPath", caPath], ...(opts.serversText !== undefined ? [["serversIncludePath", serversPath]] : [])];
+    for (const [field, p] of paths) {
         if (!opts.confText.includes(` ${p};`)) {
             throw new Error(`\`${field}\` ${p} is not used by \`confText\`: render the configuration with the same paths`);
         }
@@ -453,6 +578,7 @@ export function nginxInstallScript(opts: NginxInstallOptions): string {
             `cert_path=${shq(certPath)}`,
             `key_path=${shq(keyPath)}`,
             `ca_path=${shq(caPath)}`,
+            `servers_path=${shq(serversPath)}`,
             `# Everything new is staged first; the key from stdin before any command could read stdin.`,
             `stage=$(mktemp -d)`,
             `cleanup_paths+=("$stage")`,
@@ -461,6 +587,10 @@ export function nginxInstallScript(opts: NginxInstallOptions): string {
             heredoc(`cat > "$stage/cert.pem"`, certPem),
             heredoc(`cat > "$stage/ca.pem"`, caPem),
             heredoc(`cat > "$stage/nginx.conf"`, opts.confText),
+            ...(opts.serversText !== undefined ? [heredoc(`cat > "$stage/upstream-servers.conf"`, opts.serversText)] : []),
+            ...(opts.checkScript !== undefined
+                ? [heredoc(`cat > "$stage/gluu-lb-check"`, opts.checkScript), heredoc(`cat > "$stage/gluu-lb-check.service"`, lbCheckUnit())]
+                : []),
         ].join("\n"),
         `apt_install nginx openssl`,
         [
@@ -489,13 +619,27 @@ export function nginxInstallScript(opts: NginxInstallOptions): string {
             `}`,
             `restore_tls() {`,
             `  local dst`,
-            `  for dst in "$cert_path" "$key_path" "$ca_path"; do`,
+            `  for dst in "$cert_path" "$key_path" "$ca_path" "$servers_path"; do`,
             `    if [ -f "$stage/old/$(basename "$dst")" ]; then cp -p "$stage/old/$(basename "$dst")" "$dst"; fi`,
             `  done`,
             `}`,
             `install_tls "$stage/key.pem" "$key_path" 0600`,
             `install_tls "$stage/cert.pem" "$cert_path" 0644`,
             `install_tls "$stage/ca.pem" "$ca_path" 0644`,
+            ...(opts.serversText === undefined
+                ? []
+                : [
+                      `# The upstream server list: gluu-lb-check only toggles " down" in it, so a list that differs only by`,
+                      `# those marks is kept (no reload); a new node list replaces it (and is tested with the configuration).`,
+                      `# The checker's writes and this install are serialised by one lock.`,
+                      `[ -d /run/lock ] || install -d -m 1777 /run/lock`,
+                      `exec 8>${LB_CHECK_PATHS.lock}`,
+                      `if ! flock -w 120 8; then echo "gluu-lb-check has held ${LB_CHECK_PATHS.lock} for 2 minutes" >&2; exit 1; fi`,
+                      `install -d -m 0755 "$(dirname "$servers_path")"`,
+                      `if ! { [ -f "$servers_path" ] && sed 's/ down;/;/' "$servers_path" | cmp -s - "$stage/upstream-servers.conf"; }; then`,
+                      `  install_tls "$stage/upstream-servers.conf" "$servers_path" 0644`,
+                      `fi`,
+                  ]),
         ].join("\n"),
         [
             `# A run killed after writing files but before the reload owes one: test and reload again.`,
@@ -510,15 +654,44 @@ export function nginxInstallScript(opts: NginxInstallOptions): string {
             `fi`,
             `svc_enable nginx`,
             `if svc nginx status >/dev/null 2>&1; then`,
-            `  if [ "$nginx_reload" = 1 ]; then svc nginx reload >/dev/null; echo "reloaded nginx"; fi`,
+            `  if [ "$nginx_reload" = 1 ]; then svc nginx reload >/dev/null 8>&-; echo "reloaded nginx"; fi`,
             `else`,
-            `  if ! svc nginx start >/dev/null; then`,
+            `  # (8>&-: the daemon must not inherit the lock it would hold for as long as it runs)`,
+            `  if ! svc nginx start >/dev/null 8>&-; then`,
             `    echo "nginx did not start; the end of its error log:" >&2`,
             `    tail -n 5 ${shq(errorLog)} >&2 || true`,
             `    exit 1`,
             `  fi`,
             `  echo "started nginx"`,
             `fi`,
+            ...(opts.checkScript === undefined
+                ? []
+                : [
+                      `# The active checker: restarted only when its text or unit changed; the lock is not passed on (8>&-).`,
+                      `check_changed=$(put_file ${LB_CHECK_PATHS.bin} 0755 root:root < "$stage/gluu-lb-check")`,
+                      `if [ -n "$check_changed" ]; then echo "$check_changed"; fi`,
+                      `if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then`,
+                      `  unit_changed=$(put_file ${LB_CHECK_PATHS.unit} 0644 root:root < "$stage/gluu-lb-check.service")`,
+                      `  if [ -n "$unit_changed" ]; then echo "$unit_changed"; systemctl daemon-reload; fi`,
+                      `  systemctl enable gluu-lb-check.service >/dev/null 2>&1`,
+                      `  if [ -n "$check_changed$unit_changed" ]; then`,
+                      `    systemctl restart gluu-lb-check.service 8>&-; echo "changed restarted gluu-lb-check"`,
+                      `  elif ! systemctl is-active --quiet gluu-lb-check.service; then`,
+                      `    systemctl start gluu-lb-check.service 8>&-; echo "changed started gluu-lb-check"`,
+                      `  fi`,
+                      `else`,
+                      `  # No systemd (containers, the test bed): the daemon runs detached and keeps its own pid file.`,
+                      `  check_pid=$(cat ${LB_CHECK_PATHS.pid} 2>/dev/null || true)`,
+                      `  if [ -n "$check_pid" ] && kill -0 "$check_pid" 2>/dev/null && [ -n "$check_changed" ]; then`,
+                      `    kill "$check_pid"`,
+                      `    for _ in $(seq 1 50); do kill -0 "$check_pid" 2>/dev/null || break; sleep 0.1; done`,
+                      `  fi`,
+                      `  if [ -z "$check_pid" ] || ! kill -0 "$check_pid" 2>/dev/null; then`,
+                      `    setsid -f ${LB_CHECK_PATHS.bin} </dev/null >>${LB_CHECK_PATHS.log} 2>&1 8>&- 9>&-`,
+                      `    echo "changed started gluu-lb-check"`,
+                      `  fi`,
+                      `fi`,
+                  ]),
             restart.end,
         ].join("\n"),
     );
