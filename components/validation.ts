@@ -127,12 +127,14 @@ export function isRoleTag(tag: string): boolean {
 }
 
 /**
- * Longest cluster name: node droplets are named `<clusterName>-<n>` and the service droplets
- * `<clusterName>-cache` / `-lb`, and DigitalOcean's droplet name pattern is `^[a-z][a-z0-9-]{0,30}[a-z0-9]$`
- * (at most 32 characters; digitalocean/openapi:specification/resources/droplets/models/droplet_single_create.yml).
- * 24 leaves room for `-cache` and for node numbers up to 9999999.
+ * Longest cluster name: machines are named `<clusterName>-<n>`, `<clusterName>-cache` and `<clusterName>-lb`, and a
+ * droplet's name becomes its host name, one DNS label of at most 63 characters (RFC 1035 §2.3.4); `-cache` is the
+ * longest suffix. DigitalOcean itself allows 255 (digitalocean/openapi@d26bc4ea:
+ * specification/resources/droplets/models/droplet_single_create.yml, `maxLength: 255`) and the provider only refuses
+ * an empty name (digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/droplet/resource_droplet.go
+ * `validation.NoZeroValues`).
  */
-export const CLUSTER_NAME_MAX = 24;
+export const CLUSTER_NAME_MAX = 63 - "-cache".length;
 
 /**
  * DigitalOcean's user-data limit: "It must be plain text and may not exceed 64 KiB in size"

@@ -115,7 +115,7 @@ export const stackConfigSchema = z
         clusterName: z
             .string()
             .refine(isHostName, "must be a short lower-case name like `gluu` (it prefixes node names)")
-            .refine((v) => v.length <= CLUSTER_NAME_MAX, `must be at most ${CLUSTER_NAME_MAX} characters: droplets are named \`<clusterName>-<n>\` and \`<clusterName>-cache\`, and DigitalOcean droplet names have at most 32`)
+            .refine((v) => v.length <= CLUSTER_NAME_MAX, `must be at most ${CLUSTER_NAME_MAX} characters: machines are named \`<clusterName>-<n>\` and \`<clusterName>-cache\`, and a droplet's name is its host name, one DNS label of at most 63 characters`)
             .default("gluu"),
         hostname: z
             .string({ error: "is required: the load balancer's FQDN, e.g. `idp.example.org`" })
@@ -158,7 +158,10 @@ export const stackConfigSchema = z
             z.array(
                 z
                     .string()
+                    // DigitalOcean tag names: letters, digits, `:`, `-`, `_`, at most 255
+                    // (digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/tag/tags.go).
                     .regex(/^[a-z0-9:_-]+$/, "must be a DigitalOcean tag name")
+                    .max(255, "must be at most 255 characters (DigitalOcean's limit for tag names)")
                     .refine((t) => !isRoleTag(t), "ends like one of the cluster's role tags (-member, -lb, -cache): tags are account-wide and firewalls select droplets by them, so it could put these droplets under another cluster's or stack's firewall; choose another name"),
             ),
         ).optional(),

@@ -76,16 +76,16 @@ export function readProject(file: string = PROJECT_FILE): ProjectDeclaration {
     const name = String(doc.name ?? "");
     if (!name) throw new CliConfigError("project is missing a 'name' attribute");
     const config: Record<string, ProjectConfigType> = {};
-    for (const [key, decl] of Object.entries<any>(doc.config ?? {})) {
-        if (decl === null || typeof decl !== "object" || Array.isArray(decl)) {
-            // The short form (a plain value) is legal for the CLI; this project does not use it.
-            throw new CliConfigError(`${file}: config '${key}' must be a declaration (type, description, default, …); this loader reads only that form`);
-        }
+    for (const [key, given] of Object.entries<any>(doc.config ?? {})) {
+        const namespaced = !key.includes(":") || key.startsWith(`${name}:`);
+        // The short form: a plain value or a list is a `default` for the project's own keys and a `value` for other
+        // namespaces (pulumi/pulumi@v3.248.0:sdk/go/common/workspace/project.go RewriteShorthandConfigValues).
+        const shorthand = given === null || typeof given !== "object" || Array.isArray(given);
+        const decl: any = shorthand ? (namespaced ? { default: given } : { value: given }) : given;
         const extra = Object.keys(decl).filter((k) => !DECLARATION_KEYS.includes(k));
         if (extra.length > 0) throw new CliConfigError(`${file}: config '${key}': additional properties ${extra.join(", ")} are not allowed (project.json configTypeDeclaration)`);
         if (decl.type !== undefined && !SIMPLE_TYPES.includes(decl.type)) throw new CliConfigError(`${file}: config '${key}': type must be one of ${SIMPLE_TYPES.join(", ")}`);
         if (decl.default !== undefined && decl.value !== undefined) throw new CliConfigError(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
-        const namespaced = !key.includes(":") || key.startsWith(`${name}:`);
         if (namespaced) {
             if (decl.type === "array" && decl.items === undefined) {
                 throw new CliConfigError(`The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`);
@@ -95,6 +95,13 @@ export function readProject(file: string = PROJECT_FILE): ProjectDeclaration {
             }
         } else if (decl.type !== undefined) {
             throw new CliConfigError(`Configuration key '${key}' is not namespaced by the project and should not define a type`);
+        } else if (decl.default !== undefined) {
+            // project.go Project.Validate: defaults belong to a type schema, which only the project's own keys have.
+            throw new CliConfigError(
+                `Configuration key '${key}' is not namespaced by the project and should not define a default value. Did you mean to use the 'value' attribute instead of 'default'?`,
+            );
+        } else if (decl.value === undefined) {
+            throw new CliConfigError(`Configuration key '${key}' is namespaced and must provide an attribute 'value'`);
         }
         config[key] = decl;
     }

@@ -152,6 +152,23 @@ describe("stack configuration with the CLI's semantics (src/stackConfig.ts)", ()
         assert.doesNotThrow(() => loadStackConfig({ stack: "byo", values, decrypt }));
     });
 
+    it("reads Pulumi.yaml as the CLI does: the short form is a default (own keys) or a value (other namespaces); other namespaces take no default and need a value", () => {
+        const base = fs.readFileSync(PROJECT_FILE, "utf8");
+        const project = (extra: string) => {
+            fs.writeFileSync(path.join(TMP, "Pulumi.yaml"), base + extra);
+            return readProject(path.join(TMP, "Pulumi.yaml"));
+        };
+        const p = project("  gluu:cacheDropletSize: s-2vcpu-4gb\n  digitalocean:apiEndpoint: https://api.example\n");
+        assert.deepStrictEqual(p.config["gluu:cacheDropletSize"], { default: "s-2vcpu-4gb" });
+        assert.deepStrictEqual(p.config["digitalocean:apiEndpoint"], { value: "https://api.example" });
+        assert.throws(() => project("  digitalocean:apiEndpoint:\n    default: https://api.example\n"), {
+            message: "Configuration key 'digitalocean:apiEndpoint' is not namespaced by the project and should not define a default value. Did you mean to use the 'value' attribute instead of 'default'?",
+        });
+        assert.throws(() => project("  digitalocean:apiEndpoint:\n    description: where\n"), {
+            message: "Configuration key 'digitalocean:apiEndpoint' is namespaced and must provide an attribute 'value'",
+        });
+    });
+
     it("B2: a declared key without a default is required on every stack, with the CLI's message (all missing keys at once, sorted)", () => {
         const text = fs.readFileSync(PROJECT_FILE, "utf8") + "  gluu:vpcUuid:\n    type: string\n  gluu:nodeCount:\n    type: integer\n";
         fs.writeFileSync(path.join(TMP, "Pulumi.yaml"), text);
@@ -297,6 +314,7 @@ describe("values the providers and DigitalOcean would refuse", () => {
         ["a tag that is another stack's member tag", () => ({ ...dev(), tags: '["gluu-prod-1a2b3c-member"]' }), /^gluu:tags\[0\] ends like one of the cluster's role tags \(-member, -lb, -cache\)/],
         ["a tag ending in -lb", () => ({ ...dev(), tags: '["web","edge-lb"]' }), /^gluu:tags\[1\] ends like one of the cluster's role tags/],
         ["a tag ending in -cache", () => ({ ...dev(), tags: '["gluu-cache"]' }), /^gluu:tags\[0\] ends like one of the cluster's role tags/],
+        ["a tag over DigitalOcean's 255 characters", () => ({ ...dev(), tags: JSON.stringify(["t".repeat(256)]) }), /^gluu:tags\[0\] must be at most 255 characters/],
         ["a cluster name too long for a droplet name", () => ({ ...dev(), clusterName: "a".repeat(CLUSTER_NAME_MAX + 1) }), new RegExp(`^gluu:clusterName must be at most ${CLUSTER_NAME_MAX} characters`)],
         // W1: rebuilds are explicit, and never of the primary
         ["a rebuild of the primary", () => ({ ...dev(), rebuildNodes: '["gluu-1"]' }), /^gluu:rebuildNodes\[0\] gluu-1 is the primary, .*gluu:primaryNode/],
@@ -312,7 +330,7 @@ describe("values the providers and DigitalOcean would refuse", () => {
         });
     }
 
-    it("accepts what those rules allow: ecdsa host keys, unencrypted keys, a /20 and a /28 VPC, small cloud-config, ordinary tags, a 24-character name", () => {
+    it("accepts what those rules allow: ecdsa host keys, unencrypted keys, a /20 and a /28 VPC, small cloud-config, ordinary tags, the longest cluster name", () => {
         assert.deepStrictEqual(problems({ ...byo(), existingNodeHostKeys: keys(ECDSA_HOST_KEY), sshPrivateKey: sshKeygen("") }), []);
         assert.deepStrictEqual(problems({ ...dev(), vpcIpRange: "10.110.0.0/20" }), []);
         assert.deepStrictEqual(problems({ ...dev(), vpcIpRange: "192.168.7.0/28" }), []);
