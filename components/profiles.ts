@@ -43,10 +43,11 @@ export interface GluuVersionProfile {
      */
     installedMarker: string;
     /**
-     * The properties file setup.py saves at the END of a run (4.x encrypts it): the install step's completion
-     * test. CES-316 `setup.py:3783` (save_properties after start_services; `:166` the name); CES-455
-     * `setup.py:377-379` (post_install → save_properties after install_services), `properties_utils.py:340-350`
-     * (openssl enc to `.enc`, plaintext removed).
+     * The properties file setup.py saves once the services are installed (4.x encrypts it): the install step's
+     * completion test, with setup.py's exit status. CES-316 `setup.py:3783` (save_properties after start_services,
+     * the last file of a run; `:166` the name); CES-455 `setup.py:377-379` (post_install → save_properties after
+     * install_services, `:422-425`; post_install_tasks and start_services still follow, `:382,392`, and a failure
+     * there exits 1, `:434-438`), `properties_utils.py:340-350` (openssl enc to `.enc`, plaintext removed).
      */
     setupPropertiesLast: string;
     /**

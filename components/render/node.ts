@@ -380,11 +380,13 @@ export const SETUP_STATE_FILES = {
  *
  * - setup.py's exit status is 0: 4.5 exits 1 on a fatal error (CES-455 `setup.py:438`,
  *   `setup_app/utils/base.py:182-193`); 3.1.6 exits 0 even then (its main loop catches everything, logs it and
- *   prints "successful", CES-316 `setup.py:3795-3799`) and 2 only when already configured (`:3641-3643`);
+ *   prints "successful", CES-316 `setup.py:3796-3799`) and 2 only when already configured (`:3641-3643`);
  * - the completion file `profile.setupPropertiesLast` exists and is newer than a stamp touched just before
  *   setup.py started (save_properties runs after the services are installed: CES-316 `setup.py:3783`; CES-455
- *   `setup.py:377-379`, `properties_utils.py:340-350`). `profile.installedMarker` is written early and proves
- *   nothing (CES-316 `setup.py:531,1102-1119`; CES-455 `setup.py:312,339`);
+ *   `setup.py:377-379,422-425`, `properties_utils.py:340-350`). On 4.5 it is not the end of the run: post_install
+ *   goes on with post_install_tasks and start_services (`setup.py:382,392`) and a failure there is still FATAL,
+ *   exit 1 (`:434-438`), so the exit status is checked as well. `profile.installedMarker` is written early and
+ *   proves nothing (CES-316 `setup.py:531,1102-1119`; CES-455 `setup.py:312,339`);
  * A Traceback in `profile.setupErrorLog` is only reported: both versions log errors they catch and go on from there
  * (CES-316 `setup.py:996-1003,1117-1119`; CES-455 `setup_app/utils/base.py:182-187`, and `run()` sends every
  * command's stderr to that log, `:258-262`), so it appears on installs that succeed; a fatal one leaves no

@@ -199,6 +199,31 @@ describe("live CONTRACT: GluuNode's install step (setup.py) for 3.1.6 and 4.5 ag
         assertNoSecret(s);
     });
 
+    it("CONTRACT 4.5: FATAL after save_properties (setup.properties.last.enc written, then post_install_tasks fails, exit 1) fails the step by its exit code, and a re-run says so", async () => {
+        // CES-455 setup.py:377-392: post_install runs save_properties (the .enc) BEFORE post_install_tasks and
+        // start_services; an exception in those still ends in logIt("FATAL", True, True) and exit 1 (:434-438).
+        // The completion file alone would call this run done: the exit status is what fails it.
+        await fresh(V45, ["fatal-after-save"]);
+        const s = (await run([V45])).step(step(V45));
+        assert.strictEqual(s.status, "failed", output(s));
+        const done = `${GLUU45_ROOT}${PROFILES["4.5"].setupPropertiesLast}`;
+        const stamp = `${GLUU45_ROOT}${SETUP_DIR}/${SETUP_STATE_FILES.stamp}`;
+        assert.ok(await exists(V45, PROFILES["4.5"].setupPropertiesLast), "the completion file was written before the failure");
+        assert.strictEqual((await h(V45).ssh(`test ${done} -nt ${stamp}`)).code, 0, "the completion file is newer than the run's stamp");
+        assert.strictEqual((await h(V45).run(`cat ${GLUU45_ROOT}${SETUP_DIR}/${SETUP_STATE_FILES.exit}`)).trim(), "1");
+        assert.match(s.stderr, /setup\.py exited with status 1\b/);
+        assert.match(s.stderr, /post_install_tasks failed after save_properties/);
+        assert.match(s.stderr, /ldap password \[secret\]/);
+        assert.deepStrictEqual(s.changed, []);
+        assertNoSecret(s);
+        const r2 = (await run([V45])).step(step(V45));
+        assert.strictEqual(r2.status, "failed", `a re-run must not take a run that exited 1 for done:\n${output(r2)}`);
+        assert.match(r2.stderr, /setup\.py exited with status 1 \(an earlier run\)/);
+        assert.doesNotMatch(r2.stdout, /nothing to do/);
+        assert.deepStrictEqual((await runs(V45)).map((x) => x.outcome), ["fatal"], "setup.py was not started again");
+        assertNoSecret(r2);
+    });
+
     it("CONTRACT 3.1.6: an error setup.py caught and went on from (a Traceback in setup_error.log, exit 0, setup.properties.last written) is reported, secrets blanked, and the install counts as done", async () => {
         // Both versions log caught, non-fatal errors with their Traceback on installs that succeed; a fatal one
         // leaves no completion file (3.1.6) or exits 1 (4.5), which the other tests cover.

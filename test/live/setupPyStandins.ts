@@ -6,9 +6,10 @@
 //   CES-455 = GluuFederation/community-edition-setup@version_4.5.5 (c424531)
 //
 // Failure modes are switched by the test through /var/lib/standin/setup.mode inside the container (one word per
-// line): `die-after-marker` (killed right after the early marker file is written), `fatal` (4.5: a FATAL error,
-// exit 1), `traceback` (3.1.6: an exception caught and logged with its Traceback, the run completes, exit 0),
-// `sleep=N` (the install takes N seconds). Every run appends a line to /var/lib/standin/setup-runs.jsonl and
+// line): `die-after-marker` (killed right after the early marker file is written), `fatal` (4.5: a FATAL error
+// before save_properties, exit 1), `fatal-after-save` (4.5: setup.properties.last.enc written, then a FATAL error
+// in the post-install tasks, exit 1), `traceback` (3.1.6: an exception caught and logged with its Traceback, the
+// run completes, exit 0), `sleep=N` (the install takes N seconds). Every run appends a line to /var/lib/standin/setup-runs.jsonl and
 // writes what it parsed to /var/lib/standin/setup-parsed.json.
 
 /** Shared by both stand-ins: mode, run records. */
@@ -58,20 +59,21 @@ def die():
 
 /**
  * Gluu 3.1.6's setup.py, as CES-316 shows it:
- * - command line: getopt `adp:f:hNnsuwrev` plus the long options (`setup.py:3557-3610`); a bad option prints help
+ * - command line: getopt `adp:f:hNnsuwrev` plus the long options (`setup.py:3557-3613`); a bad option prints help
  *   and exits 2;
  * - refuses to run when /etc/gluu/conf exists: "This instance already configured", exit 2 (`:695-696,3641-3643`);
- * - logs to `setup.log` / `setup_error.log` in its own directory (`:164-165`), removed at the start (`:3673-3681`),
- *   then "Installing Gluu Server" goes to both (`:3683`);
+ * - logs to `setup.log` / `setup_error.log` in its own directory (`:164-165`), removed at the start (`:3678-3688`),
+ *   then "Installing Gluu Server" goes to both (`:3690`);
  * - reads setup.properties with its own Properties.py (`setup.py:27,1033-1050`; `Properties.py:95-219`): lines
  *   stripped, `#` comments, separator = first `=`/`:` not after a backslash, a line ending in `\` joined with
  *   the next, only `\:` and `\=` unescaped, values stripped; 'True'/'False' become booleans;
  * - `opendj_p12_pass` generated when absent (`:740-741`);
  * - prints its properties before installing, ldapPass among them (`__repr__`, `:594`);
- * - main loop (`:3712-3799`): templates rendered and copied early (ox-ldap.properties, `:531,1102-1119`), then
+ * - main loop (`:3713-3799`): templates rendered and copied early (ox-ldap.properties, `:531,1102-1119`), then
  *   OpenDJ and the services, then save_properties writes setup.properties.last LAST (`:3783`, through
- *   Properties.escape: only `:` and `=` escaped, `:2666-2687`); every exception is caught and logged with its
- *   Traceback (`:3795-3797`), "installation successful" is printed anyway and it exits 0.
+ *   Properties.escape: only `:` and `=` escaped, `:2666-2687`; after it come only the test data of `-t` and the
+ *   `--import-ldif` import, `:3785-3792`, neither used here); every exception is caught and logged with its
+ *   Traceback (`:3796-3798`), "installation successful" is printed anyway and it exits 0.
  */
 export const SETUP_PY_316 = PRELUDE + String.raw`
 import getopt
@@ -179,7 +181,7 @@ def main():
         time.sleep(sleep_seconds())
         if mode('traceback'):
             try:
-                raise IOError('stand-in: a step failed and was logged (as set_ulimits does, setup.py:1024-1027)')
+                raise IOError('stand-in: a step failed and was logged (as set_ulimits does, CES-316 setup.py:1029-1031)')
             except Exception:
                 logIt('Error running command : keytool -deststorepass %s' % conf['opendj_p12_pass'], True)
                 logIt(traceback.format_exc(), True)
@@ -207,11 +209,16 @@ main()
  *   (`setup.py:162-164`) and re-installs nothing;
  * - `opendj_truststore_pass` generated when absent (`properties_utils.py:133-134`);
  * - gluu.properties is rendered in prepare_for_installation before OpenDJ (`config.py:342`, `setup.py:312,339`);
- *   save_properties after install_services writes setup.properties.last, encrypts it to `.enc` with
- *   `openssl enc -aes-256-cbc -k <oxtrust_admin_password>` and removes the plaintext (`setup.py:377-379`,
- *   `properties_utils.py:303-350`), and prints that password among its closing messages;
- * - any exception: logIt("FATAL", True, True) writes FATAL and the Traceback to setup_error.log, prints and
- *   exits 1 (`setup.py:433-438`, `utils/base.py:182-193`).
+ * - after install_services (`setup.py:422`), post_install (`setup.py:377-392`, called at `:424-425`) runs
+ *   save_properties FIRST: it writes setup.properties.last, encrypts it to `.enc` with
+ *   `openssl enc -aes-256-cbc -k <oxtrust_admin_password>`, queues the closing message with that password and
+ *   removes the plaintext (`setup.py:379`, `properties_utils.py:303-350`); THEN post_install_tasks
+ *   (`setup.py:382`; `installers/gluu.py:419`: chown/chmod of certs and folders, scripts enabled) and
+ *   start_services (`setup.py:392`, `:364-375`: every service stopped and started). So the `.enc` is NOT the
+ *   last thing a run does; the closing messages are printed after post_install (`setup.py:429-432`);
+ * - any exception in all of that, the post-install tasks included (after the `.enc` exists): logIt("FATAL",
+ *   True, True) writes FATAL and the Traceback to setup_error.log, prints and exits 1 (`setup.py:409,434-438`,
+ *   `utils/base.py:182-193`).
  */
 export const SETUP_PY_45 = PRELUDE + String.raw`
 import argparse, subprocess
@@ -317,13 +324,21 @@ def main():
         time.sleep(sleep_seconds())
         if mode('fatal'):
             raise RuntimeError('stand-in: OpenDJ installation failed (keytool -storepass %s)' % conf['opendj_truststore_pass'])
-        # post_install: save_properties (encrypted, plaintext removed), then the closing messages.
+        # install_services, then post_install: save_properties first (encrypted, plaintext removed, a closing
+        # message queued), then post_install_tasks and start_services; the closing messages are printed last.
+        post_messages = []
         lines = ['%s=%s' % (k, jescape(str(v))) for k, v in sorted(conf.items()) if str(v) != '']
         write(SAVED, '\n'.join(lines) + '\n')
         subprocess.run(['openssl', 'enc', '-aes-256-cbc', '-in', SAVED, '-out', SAVED + '.enc', '-k', str(conf.get('oxtrust_admin_password', ''))], check=True)
+        post_messages.append('Encrypted properties file saved to {}.enc with password {}'.format(SAVED, conf.get('oxtrust_admin_password')))
         os.remove(SAVED)
+        logIt('post_install_tasks: setting ownerships and permissions of /etc/certs')
+        if mode('fatal-after-save'):
+            raise RuntimeError('stand-in: post_install_tasks failed after save_properties (chown of /etc/certs, ldap password %s)' % conf.get('ldapPass', ''))
+        logIt('start_services: restarting oxauth, identity')
         record_run(outcome='completed')
-        print('Encrypted properties file saved to {}.enc with password {}'.format(SAVED, conf.get('oxtrust_admin_password')))
+        for m in post_messages:
+            print(m)
     except Exception:
         record_run(outcome='fatal')
         logIt('FATAL', True, True)

@@ -139,11 +139,13 @@ oxLogViewerConfig: {
 `;
 
 /**
- * The configuration entry of Gluu 4.5's setup templates, verbatim from
- * `GluuFederation/community-edition-setup@13da0b4:templates/configuration.ldif` (its first entry; the stored
- * 4.5-line version: nested `config` object, `defaultCleanupBatchSize`, `gluuCibaEnabled`). Filled by `fillTemplate`.
+ * The first entry (`ou=configuration,o=gluu`) of Gluu 4.5's `templates/configuration.ldif`, verbatim, as test
+ * fixture data: GluuFederation/community-edition-setup@version_4.5.5 (c424531)
+ * `templates/configuration.ldif:1-57`. At 4.5.5: a nested IDP `config` object (`:27-37`),
+ * `defaultCleanupBatchSize` (`:17`), no `gluuCibaEnabled`, literal `false` for gluuScimEnabled,
+ * gluuPassportEnabled, gluuRadiusEnabled and gluuSamlEnabled (`:11,14-16`), and `oxSmtpConfiguration` (`:52-57`).
  */
-export const GLUU_45_CONFIGURATION_TEMPLATE = String.raw`dn: ou=configuration,o=gluu
+export const GLUU_455_CONFIGURATION_LDIF = String.raw`dn: ou=configuration,o=gluu
 objectClass: top
 objectClass: gluuConfiguration
 ou: configuration
@@ -153,13 +155,12 @@ gluuOrgProfileMgt: false
 gluuManageIdentityPermission: true
 gluuFederationHostingEnabled: disabled
 gluuVdsCacheRefreshEnabled: false
-gluuScimEnabled: %(gluuScimEnabled)s
+gluuScimEnabled: false
 oxAuthenticationMode: simple_password_auth
 oxTrustAuthenticationMode: simple_password_auth
-gluuPassportEnabled: %(gluuPassportEnabled)s
-gluuRadiusEnabled: %(gluuRadiusEnabled)s
-gluuSamlEnabled: %(gluuSamlEnabled)s
-gluuCibaEnabled: false
+gluuPassportEnabled: false
+gluuRadiusEnabled: false
+gluuSamlEnabled: false
 oxCacheConfiguration: {"cacheProviderType": "%(cache_provider_type)s", "memcachedConfiguration": {"servers":"localhost:11211", "maxOperationQueueLength":100000, "bufferSize":32768, "defaultPutExpiration":60, "connectionFactoryType": "DEFAULT"}, "inMemoryConfiguration": {"defaultPutExpiration":60}, "nativePersistenceConfiguration": {"defaultPutExpiration":60, "defaultCleanupBatchSize": 10000}, "redisConfiguration":{"servers":"localhost:6379", "defaultPutExpiration": 60}}
 oxDocumentStoreConfiguration: {"documentStoreType":"LOCAL","localConfiguration":{"baseLocation":"/"},"jcaConfiguration":{"serverUrl":"http://localhost:8080/rmi","workspaceName":"default","connectionTimeout":15,"userId":"admin","password":""},"webDavConfiguration":null}
 oxTrustStoreConf: {"useJreCertificates":true}
@@ -195,7 +196,37 @@ oxLogViewerConfig: {
       "description":""
     }
   ]}
+oxSmtpConfiguration: {
+    "key-store":"%(smtp_jks_fn)s",
+    "key-store-password":"%(smtp_jks_pass_enc)s",
+    "key-store-alias":"%(smtp_alias)s",
+    "signing-algorithm":"%(smtp_signing_alg)s"
+    }
 `;
+
+/**
+ * setup.py 4.5.5's values for the SMTP placeholders of `oxSmtpConfiguration`, which the LDAP cache specs do not
+ * care about: `smtp_jks_fn`, `smtp_alias`, `smtp_signing_alg` as CES-455 `setup_app/config.py:87,438-440` sets
+ * them; `smtp_jks_pass_enc` is `obscure(<random password>)` (`setup_app/installers/gluu.py:123-126`), here a
+ * fixed stand-in.
+ */
+export const GLUU_455_SMTP_VALUES = {
+    smtp_jks_fn: "/etc/certs/smtp-keys.pkcs12",
+    smtp_jks_pass_enc: "c210cC1zdGFuZC1pbg==",
+    smtp_alias: "smtp_sig_ec256",
+    smtp_signing_alg: "SHA256withECDSA",
+};
+
+/**
+ * The configuration entry of Gluu 4.5's setup templates ({@link GLUU_455_CONFIGURATION_LDIF}, from
+ * `version_4.5.5`) with its SMTP placeholders already filled ({@link GLUU_455_SMTP_VALUES}); the rest
+ * (`cache_provider_type`, `ldap_hostname`, `ldaps_port`, `ldap_binddn`, `encoded_ox_ldap_pw`, `jetty_base`)
+ * is filled by `fillTemplate`.
+ */
+export const GLUU_45_CONFIGURATION_TEMPLATE = GLUU_455_CONFIGURATION_LDIF.replace(
+    /%\((smtp_\w+)\)s/g,
+    (_, k: keyof typeof GLUU_455_SMTP_VALUES) => GLUU_455_SMTP_VALUES[k],
+);
 
 /** A setup template with its `%(name)s` placeholders filled (every placeholder must have a value). */
 export function fillTemplate(template: string, values: Record<string, string | number>): string {
