@@ -171,4 +171,14 @@ describe("render/redis", () => {
             assert.doesNotMatch(bad.stdout, /^PONG$/m);
         });
     });
+    describe("cache persistence (issue 15)", () => {
+        it("keeps taking writes after a failed background save, and sets vm.overcommit_memory=1 only where PID 1 is the machine's init", () => {
+            assert.ok(redisConf().split("\n").includes("stop-writes-on-bgsave-error no"));
+            const s = redisSetupScript();
+            assert.match(s, /\/etc\/sysctl\.d\/60-gluu-redis\.conf/);
+            assert.match(s, /vm\.overcommit_memory = 1/);
+            assert.match(s, /systemd\|init\) sysctl -q -w vm\.overcommit_memory=1/);
+            assertShellcheckClean("redis setup", s);
+        });
+    });
 });

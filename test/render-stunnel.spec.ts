@@ -244,4 +244,25 @@ describe("render/stunnel", () => {
             assert.strictEqual(await exchange("127.0.0.1", base + 3, "hello\n", "hello\n"), "", "a client certificate from another CA is refused");
         });
     });
+    describe("connection tuning (issue 15)", () => {
+        it("every end gets TIMEOUTidle, TCP keep-alive on both sockets and a TLS session cache, and the real stunnel accepts them", function () {
+            const conf = stunnelClientConf({ connectHost: "10.0.0.5", checkHost: "cache" });
+            for (const line of ["TIMEOUTidle = 3600", "socket = l:SO_KEEPALIVE=1", "socket = r:SO_KEEPALIVE=1", "socket = l:TCP_KEEPIDLE=60", "socket = r:TCP_KEEPIDLE=60", "sessionResume = yes", "sessionCacheSize = 1000", "sessionCacheTimeout = 3600"]) {
+                assert.ok(conf.split("\n").includes(line), `${line} in\n${conf}`);
+            }
+            assert.throws(() => stunnelClientConf({ connectHost: "10.0.0.5", tuning: { idleTimeoutSeconds: 0 } } as never), /idleTimeoutSeconds/);
+            if (spawnSync("bash", ["-c", "command -v stunnel4"]).status !== 0) return this.skip();
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stunnel-tuning-"));
+            try {
+                execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=x", "-days", "1", "-keyout", `${dir}/k.pem`, "-out", `${dir}/c.pem`], { stdio: "ignore" });
+                const text = stunnelServerConf({ acceptAddress: "127.0.0.1", acceptPort: 1, certPath: `${dir}/c.pem`, keyPath: `${dir}/k.pem`, caPath: `${dir}/c.pem`, pidPath: `${dir}/s.pid` });
+                fs.writeFileSync(`${dir}/s.conf`, "foreground = yes\n" + text.replace("accept = 127.0.0.1:1", `accept = 127.0.0.1:${20000 + (process.pid % 20000)}`));
+                // In the foreground for 2 s: a good file logs "Configuration successful" before it is stopped.
+                const r = spawnSync("timeout", ["2", "stunnel4", `${dir}/s.conf`], { encoding: "utf8", input: "" });
+                assert.match(r.stdout + r.stderr, /Configuration successful/, r.stdout + r.stderr);
+            } finally {
+                spawnSync("bash", ["-c", `[ -s ${dir}/s.pid ] && kill "$(cat ${dir}/s.pid)"; rm -rf ${dir}`]);
+            }
+        });
+    });
 });

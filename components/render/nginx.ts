@@ -58,6 +58,13 @@ export interface NginxConfOptions {
      */
     readTimeoutSeconds?: number;
     /**
+     * `proxy_read_timeout` / `proxy_send_timeout` of the round-robin paths (oxAuth's protocol endpoints, which
+     * answer in milliseconds). Defaults to `6`: it must stay below `nextUpstreamTimeoutSeconds`, so a GET whose
+     * reused keep-alive connection leads to a node that went silent (hung, link cut) is retried on another node
+     * instead of failing. Sticky paths (oxTrust, IDP, Passport, Casa pages) keep `readTimeoutSeconds`.
+     */
+    apiReadTimeoutSeconds?: number;
+    /**
      * `proxy_next_upstream_timeout`: the whole time one request may spend trying nodes, retries included; no retry
      * starts after it. Defaults to `10` (unbounded in nginx: one request spent 13.3 s on a cut link in issue 15).
      */
@@ -289,6 +296,7 @@ export function nginxConf(opts: NginxConfOptions): string {
     const failTimeout = assertInt("failTimeoutSeconds", opts.failTimeoutSeconds ?? 10, 1, 3600);
     const connectTimeout = assertInt("connectTimeoutSeconds", opts.connectTimeoutSeconds ?? 2, 1, 75);
     const readTimeout = assertInt("readTimeoutSeconds", opts.readTimeoutSeconds ?? 30, 1, 3600);
+    const apiReadTimeout = assertInt("apiReadTimeoutSeconds", opts.apiReadTimeoutSeconds ?? 6, 1, 3600);
     const nextTimeout = assertInt("nextUpstreamTimeoutSeconds", opts.nextUpstreamTimeoutSeconds ?? 10, 1, 3600);
     const nextTries = assertInt("nextUpstreamTries", opts.nextUpstreamTries ?? 2, 1, 100);
     const keepalive = assertInt("upstreamKeepalive", opts.upstreamKeepalive ?? 32, 1, 10000);
@@ -318,6 +326,9 @@ export function nginxConf(opts: NginxConfOptions): string {
     const location = (path: string, upstream: string) => [
         `        location ${path === "/" ? "= /" : path} {`,
         `            proxy_pass https://${upstream};`,
+        ...(upstream === NGINX_UPSTREAMS.roundRobin && apiReadTimeout !== readTimeout
+            ? [`            proxy_read_timeout ${apiReadTimeout}s;`, `            proxy_send_timeout ${apiReadTimeout}s;`]
+            : []),
         `        }`,
     ];
 

@@ -41,6 +41,16 @@ export const REDIS_PATHS = Object.freeze({
 
 const POLICIES = ["allkeys-lru", "volatile-lru", "allkeys-lfu", "volatile-lfu", "allkeys-random", "volatile-random", "volatile-ttl", "noeviction"];
 
+/**
+ * The kernel setting the cache host gets, in `/etc/sysctl.d/60-gluu-redis.conf`: `vm.overcommit_memory = 1`.
+ * Redis's background save forks; with the kernel's heuristic overcommit (0) the fork of a large instance can be
+ * refused, the save fails, and (with `stop-writes-on-bgsave-error yes`) every write after it (Redis's own
+ * start-up warning and its administration docs, redis.io "Redis administration": "Make sure to set the Linux
+ * kernel overcommit memory setting to 1"). Written always; applied to the running kernel only on a host that
+ * owns its kernel settings (see `redisSetupScript`).
+ */
+export const REDIS_SYSCTL = Object.freeze({ path: "/etc/sysctl.d/60-gluu-redis.conf", text: "vm.overcommit_memory = 1\n" });
+
 /** The Redis directives we manage, one per line (no password: that is written from stdin). */
 export function redisConf(o: RedisConfOptions = {}): string {
     const port = assertPort("port", o.port ?? 6379);
@@ -51,6 +61,9 @@ export function redisConf(o: RedisConfOptions = {}): string {
         "bind 127.0.0.1",
         "protected-mode yes",
         `port ${port}`,
+        "# A cache keeps taking writes when a snapshot fails (disk full, fork refused): refusing them (MISCONF)",
+        "# took login down for the length of the failure; the next successful save clears the state anyway.",
+        "stop-writes-on-bgsave-error no",
         "# `save` lines add up across files: clear the package's list before setting ours.",
         'save ""',
     ];
@@ -107,6 +120,11 @@ function redisPingFunction(port: number): string {
  * included by a managed block at the end of /etc/redis/redis.conf; Redis restarts only when one of the
  * three files changed; then PING must answer PONG with the password.
  *
+ * `vm.overcommit_memory = 1` (`REDIS_SYSCTL`) goes to /etc/sysctl.d (idempotent). The running value is set with
+ * `sysctl -w` only when PID 1 is the machine's init (`systemd` or `init`): vm.* is not namespaced, so a
+ * container or a test host of the live bed (PID 1 is sshd in its own PID namespace) would change the whole
+ * machine's setting; there the script prints a note and leaves the kernel alone.
+ *
  * stdin: line 1 = the Redis password (`requirepass`; any printable characters).
  */
 export function redisSetupScript(o: RedisConfOptions = {}): string {
@@ -135,6 +153,15 @@ export function redisSetupScript(o: RedisConfOptions = {}): string {
             heredoc(`put_file ${REDIS_PATHS.managedConf} 0640 root:redis >>"$changes"`, conf),
             `printf '%s\\n' "$auth_line" | put_file ${REDIS_PATHS.authConf} 0640 root:redis >>"$changes"`,
             `chmod "$redis_dir_mode" /etc/redis`,
+            "# (not a Redis change: printed, not added to the restart list)",
+            heredoc(`put_file ${REDIS_SYSCTL.path} 0644 root:root`, REDIS_SYSCTL.text),
+            `# vm.* is global to the machine: only a host whose PID 1 is its init applies it to the running kernel.`,
+            `if [ "$(cat /proc/sys/vm/overcommit_memory)" != 1 ]; then`,
+            `  case "$(cat /proc/1/comm 2>/dev/null)" in`,
+            `    systemd|init) sysctl -q -w vm.overcommit_memory=1; echo "changed vm.overcommit_memory=1" ;;`,
+            `    *) echo "note: vm.overcommit_memory left at $(cat /proc/sys/vm/overcommit_memory) (PID 1 is not this machine's init: a container or test host shares the kernel); ${REDIS_SYSCTL.path} applies at the next boot" >&2 ;;`,
+            `  esac`,
+            `fi`,
             `{`,
             managedBlock(REDIS_PATHS.mainConf, "gluu-cluster redis", [`include ${REDIS_PATHS.managedConf}`, `include ${REDIS_PATHS.authConf}`].join("\n")),
             `} >>"$changes"`,

@@ -36,6 +36,8 @@ function backendConf(name: string): string {
         `      default_type application/json;`,
         `      return 200 '{"issuer":"https://${HOSTNAME}","node":"${name}"}';`,
         `    }`,
+        `    # An application error on every node (issue 15: must never take a node out).`,
+        `    location = /oxauth/fail500 { return 500; }`,
         `    location / {`,
         `      default_type text/plain;`,
         `      return 200 "${name}\\n";`,
@@ -154,6 +156,14 @@ describe("live: NginxBalancer on test hosts (nginx on lb in front of two stand-i
     it("redirects HTTP on port 80 to https://idp.example.org (path kept)", async () => {
         const out = await bed.host(LB).run(`curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 5 --resolve ${HOSTNAME}:80:127.0.0.1 http://${HOSTNAME}/oxauth/x?y=1`);
         assert.strictEqual(out.trim(), `301 https://${HOSTNAME}/oxauth/x?y=1`);
+    });
+
+    it("a URL answering 500 causes 0 failures on other URLs (an application error takes no node out)", async () => {
+        const errors = await throughLb("/oxauth/fail500", 4);
+        assert.ok(errors.every((b) => /^FAIL .*500/.test(b)), `the 500 is passed through: ${errors.join(", ")}`);
+        const bodies = await throughLb("/oxauth/x", 10);
+        assert.deepStrictEqual(bodies.filter((b) => !BACKENDS.includes(b)), [], `0 failures after the 500s: ${bodies.join(", ")}`);
+        assert.deepStrictEqual([...new Set(bodies)].sort(), BACKENDS, "both nodes still in rotation");
     });
 
     it("runs every step a second time successfully without changing anything", async () => {

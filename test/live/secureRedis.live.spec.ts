@@ -164,7 +164,7 @@ describe("live: SecureRedis on test hosts (Redis on the cache host, stunnel mutu
         assert.strictEqual((await cli("gluu-1", password, "ping")).stdout.trim(), "PONG");
     });
 
-    it("converges when a certificate change of the stunnel server is killed just before stunnel restarts", async () => {
+    it("converges when a certificate change of the stunnel server is killed just before stunnel reloads", async () => {
         // The same component with another CA: every certificate differs (as after a CA rotation).
         const rotated = await recordComponent((opts) => {
             const ca = new ClusterCa("cluster-ca-rotated", {}, opts);
@@ -216,7 +216,7 @@ describe("live: SecureRedis on test hosts (Redis on the cache host, stunnel mutu
             [
                 `cat > /usr/local/sbin/service <<'EOF'`,
                 `#!/bin/sh`,
-                `if [ "$1" = ${service} ] && { [ "$2" = restart ] || [ "$2" = start ]; }; then kill -KILL 0; fi`,
+                `if [ "$1" = ${service} ] && { [ "$2" = restart ] || [ "$2" = start ] || [ "$2" = reload ]; }; then kill -KILL 0; fi`,
                 `exec /usr/sbin/service "$@"`,
                 `EOF`,
                 `chmod 0755 /usr/local/sbin/service`,
