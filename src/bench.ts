@@ -12,6 +12,7 @@ import { GluuMocks } from "./mocks";
 import { stackFileConfig } from "./plan";
 import { gluuProgram } from "./program";
 import { REMOTE_COMMAND, RecordedResource, criticalPath, recordProgram } from "./record";
+import { LoadBenchResult, renderLoadBench, runLoadBench } from "./benchLoad";
 
 // Run from src/ (ts-node) or from bin/src/ (compiled: what `npm run bench` measures, as `pulumi up` of a built program).
 const STACKS_DIR = [path.resolve(__dirname, "../stacks"), path.resolve(__dirname, "../../stacks")].find((d) => fs.existsSync(d))!;
@@ -33,6 +34,8 @@ export interface BenchResult {
     churn: { sameConfigChanged: number; scaleOutReplaced: number; scaleOutInstallsRerun: number; scaleOutCreated: number; scaleOutUpdated: number };
     /** With `--live` (root): the live bed for 2 nodes + cache + LB, from nothing to every non-Gluu step of the program run. */
     liveBed?: { hosts: number; bedMs: number; stepsMs: number; totalMs: number; steps: number };
+    /** With `--live` (root): load and faults through NginxBalancer and SecureRedis, today's config (8dd326b) vs the new one (issue 15; src/benchLoad.ts). */
+    loadFaults?: LoadBenchResult;
 }
 
 /** Run the live spec that brings the bed up and runs the real program's steps; returns its figure. */
@@ -142,9 +145,10 @@ async function main(): Promise<void> {
     const result = await runBench(mocks, base);
     if (process.argv.includes("--live")) {
         result.liveBed = measureLiveBed();
+        result.loadFaults = await runLoadBench(mocks);
     }
     fs.writeFileSync("bench.json", JSON.stringify(result, null, 2) + "\n");
-    process.stdout.write(json ? JSON.stringify(result) + "\n" : renderBench(result));
+    process.stdout.write(json ? JSON.stringify(result) + "\n" : renderBench(result) + (result.loadFaults ? "\n" + renderLoadBench(result.loadFaults) : ""));
 }
 
 if (require.main === module) {
