@@ -8,6 +8,7 @@ import { LdapCacheConfig, validateLdapCacheConfigArgs } from "../components/ldap
 import { NginxBalancer, validateNginxBalancerArgs } from "../components/nginxBalancer";
 import { OpenDjReplication, validateOpenDjReplicationArgs } from "../components/openDjReplication";
 import { decryptWithSalt } from "../components/render/ldapCache";
+import { nginxServersInclude } from "../components/render/nginx";
 import { RecordedResource, criticalPath } from "../src/record";
 import { byName, commands, mockHost as host, mocks, recordComponent, recordConfig, stackConfig, unwrap } from "./helpers/program";
 
@@ -182,13 +183,17 @@ describe("NginxBalancer (alone, under mocks)", () => {
             );
         });
         const conf = text(rs, "lb-nginx");
+        // Both upstreams include one servers file (the active checker rewrites only its `down` marks).
+        assert.strictEqual(conf.split("\n").filter((l) => /^\s+include \S+;$/.test(l) && !l.includes("mime")).length, 2, "both upstreams include the servers file");
+        const include = nginxServersInclude({ backends: NODES.map((n) => ({ name: n.name, address: n.privateAddress as string })) });
+        assert.ok(conf.includes(include), "the install writes the servers file with every node up");
         for (const n of NODES) {
-            const lines = conf.split("\n").filter((l) => l.includes(`server ${n.privateAddress}:443`));
-            assert.strictEqual(lines.length, 2, `${n.name} in the round-robin and the sticky upstream`);
+            const lines = include.split("\n").filter((l) => l.includes(`server ${n.privateAddress}:443`));
+            assert.strictEqual(lines.length, 1, `${n.name} once in the servers file both upstreams include`);
         }
         assert.match(conf, /listen 443 ssl/);
         assert.doesNotMatch(conf, /^\s*ssl on;/m);
-        assert.match(conf, /ip_hash;/);
+        assert.match(conf, /hash \$remote_addr consistent;/, "sticky paths hash the whole client address");
         assert.match(conf, /proxy_ssl_verify\s+on;/);
         assert.match(stdinOf(rs, "lb-nginx"), /^-----BEGIN PRIVATE KEY-----/);
         assert.doesNotMatch(conf, /PRIVATE KEY/);
