@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
-import { ClusterCa } from "./clusterCa";
+import { issueCertificate } from "./clusterCa";
 import { HostArgs } from "./host";
 import { profileFor } from "./profiles";
 import { remoteStep } from "./remoteStep";
@@ -26,12 +26,14 @@ export interface Csync2MeshArgs {
     nodes: HostArgs[];
     /** Gluu version of the nodes (which directories exist): `3.1.6` (default) or `4.5`. */
     version?: pulumi.Input<string>;
-    /** The cluster CA that signs each node's tunnel certificate (server and client, name = node name). */
-    ca: ClusterCa;
+    /** PEM certificate of the cluster CA that signs each node's tunnel certificate (server and client, name = node name). */
+    caCertPem: pulumi.Input<string>;
+    /** PEM private key of that CA (secret; `ClusterCa.privateKeyPem`). Leaf keys are made here, one per node. */
+    caPrivateKeyPem: pulumi.Input<string>;
     /** The csync2 pre-shared key (secret): one line of ≥ 32 characters from `A-Za-z0-9._`. Defaults to a generated 64-character one. */
     key?: pulumi.Input<string>;
     /** Steps that must finish before the first sync, e.g. every node's Gluu install (the directories must exist). Defaults to none. */
-    initialSyncAfter?: pulumi.Resource[];
+    initialSyncAfter?: command.remote.Command[];
     /** Minutes between the cron runs of `csync2 -x` on each node, staggered by node index (1–59). Defaults to `2`. */
     intervalMinutes?: number;
     /** Paths to replicate (host paths). Defaults to the seed's Gluu directories under the container root. */
@@ -85,6 +87,7 @@ export class Csync2Mesh extends pulumi.ComponentResource {
         if (problems.length > 0) {
             throw new ArgsError(`Csync2Mesh \`${name}\``, problems);
         }
+        const ca = { certPem: args.caCertPem, privateKeyPem: args.caPrivateKeyPem };
         const profile = pulumi.output(args.version ?? "3.1.6").apply((v) => profileFor(v));
         const key = pulumi.secret(args.key ?? new random.RandomPassword(`${name}-key`, { length: 64, special: false }, { parent: this }).result);
         const hosts = args.nodes.map((n) => n.name);
@@ -100,11 +103,11 @@ export class Csync2Mesh extends pulumi.ComponentResource {
                 parent: this,
             });
             // The node's tunnel certificate: its name for checkHost, its address for the listener; key to it alone.
-            const cert = args.ca.issue(`${node.name}-csync2-tunnel`, { commonName: node.name, ipAddresses: [node.privateAddress], server: true, client: true }, this);
+            const cert = issueCertificate(`${node.name}-csync2-tunnel`, ca, { commonName: node.name, ipAddresses: [node.privateAddress], server: true, client: true }, this);
             return remoteStep(`${node.name}-csync2-transport`, {
                 host: node,
                 create: pulumi
-                    .all([meshNodes, cert.certPem, args.ca.certPem])
+                    .all([meshNodes, cert.certPem, args.caCertPem])
                     .apply(([nodes, certPem, caPem]) => csync2TransportScript({ self: node.name, nodes, certPem, caPem })),
                 secretStdin: cert.privateKeyPem,
                 dependsOn: [setup],

@@ -682,7 +682,7 @@ export class GluuCluster extends pulumi.ComponentResource {
             {
                 cacheHost: this.cache.host,
                 clients: this.nodes.map((n) => n.host),
-                ca,
+                ...ca.caArgs,
                 password: args.redisPassword,
                 persistence: args.redisPersistence,
                 maxmemoryMb: args.redisMaxmemoryMb,
@@ -699,7 +699,7 @@ export class GluuCluster extends pulumi.ComponentResource {
             {
                 nodes: ordered.map((n) => n.host),
                 version,
-                ca,
+                ...ca.caArgs,
                 initialSyncAfter: this.nodes.map((n) => n.install),
                 intervalMinutes: args.csync2IntervalMinutes,
             },

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
-import { ClusterCa } from "./clusterCa";
+import { issueCertificate } from "./clusterCa";
 import { HostArgs } from "./host";
 import { remoteStep } from "./remoteStep";
 import { RedisPersistence, redisHealthScript, redisSetupScript } from "./render/redis";
@@ -16,8 +16,10 @@ export interface SecureRedisArgs {
     cacheHost: HostArgs;
     /** The hosts that use the cache (the Gluu nodes): each gets an stunnel client on 127.0.0.1:`port`. */
     clients: HostArgs[];
-    /** The cluster CA that signs the tunnel certificates. */
-    ca: ClusterCa;
+    /** PEM certificate of the cluster CA that signs the tunnel certificates (`ClusterCa.certPem`). */
+    caCertPem: pulumi.Input<string>;
+    /** PEM private key of that CA (secret; `ClusterCa.privateKeyPem`). Leaf keys are made here, one per host. */
+    caPrivateKeyPem: pulumi.Input<string>;
     /** Redis password (secret). Defaults to a generated 32-character one. */
     password?: pulumi.Input<string>;
     /** stunnel port, on the cache host's private address and on every client's loopback. Defaults to `16379`. */
@@ -82,6 +84,7 @@ export class SecureRedis extends pulumi.ComponentResource {
         if (problems.length > 0) {
             throw new Error(`SecureRedis \`${name}\`: ${problems.join("; ")}`);
         }
+        const ca = { certPem: args.caCertPem, privateKeyPem: args.caPrivateKeyPem };
         const port = args.port ?? 16379;
         const redisPort = args.redisPort ?? 6379;
         const password = pulumi.secret(
@@ -97,10 +100,10 @@ export class SecureRedis extends pulumi.ComponentResource {
             parent: this,
         });
 
-        const server = args.ca.issue(`${cache.name}-redis-tunnel`, { commonName: cache.name, ipAddresses: [cache.privateAddress], server: true, client: false }, this);
+        const server = issueCertificate(`${cache.name}-redis-tunnel`, ca, { commonName: cache.name, ipAddresses: [cache.privateAddress], server: true, client: false }, this);
         const serverTunnel = remoteStep(`${cache.name}-stunnel-server`, {
             host: cache,
-            create: pulumi.all([cache.privateAddress, server.certPem, args.ca.certPem]).apply(([address, certPem, caPem]) =>
+            create: pulumi.all([cache.privateAddress, server.certPem, args.caCertPem]).apply(([address, certPem, caPem]) =>
                 stunnelInstallScript({
                     confName: "redis-server",
                     conf: stunnelServerConf({ acceptAddress: address, acceptPort: port, connectPort: redisPort, certPath: PATHS.serverCert, keyPath: PATHS.serverKey, caPath: PATHS.ca }),
@@ -120,10 +123,10 @@ export class SecureRedis extends pulumi.ComponentResource {
         const health: Record<string, pulumi.Output<string>> = {};
         for (const client of args.clients) {
             // Each client's key is made for it and sent to it alone.
-            const cert = args.ca.issue(`${client.name}-redis-tunnel`, { commonName: client.name, server: false, client: true }, this);
+            const cert = issueCertificate(`${client.name}-redis-tunnel`, ca, { commonName: client.name, server: false, client: true }, this);
             const clientTunnel = remoteStep(`${client.name}-stunnel-client`, {
                 host: client,
-                create: pulumi.all([cache.privateAddress, cert.certPem, args.ca.certPem]).apply(([address, certPem, caPem]) =>
+                create: pulumi.all([cache.privateAddress, cert.certPem, args.caCertPem]).apply(([address, certPem, caPem]) =>
                     stunnelInstallScript({
                         confName: "redis-client",
                         conf: stunnelClientConf({ acceptPort: port, connectHost: address, connectPort: port, checkHost: cache.name, certPath: PATHS.clientCert, keyPath: PATHS.clientKey, caPath: PATHS.ca }),

@@ -468,7 +468,7 @@ describe("the library's own resources pass every policy rule", function () {
     it("SecureRedis with ClusterCa on its own", async () => {
         redis = await record((o) => {
             const ca = new ClusterCa("cluster-ca", {}, o);
-            return new SecureRedis("cache", { cacheHost: host("cache", "10.0.0.20"), clients: [host("gluu-1", "10.0.0.11"), host("gluu-2", "10.0.0.12")], ca }, o);
+            return new SecureRedis("cache", { cacheHost: host("cache", "10.0.0.20"), clients: [host("gluu-1", "10.0.0.11"), host("gluu-2", "10.0.0.12")], ...ca.caArgs }, o);
         });
         for (const t of [T.self, T.local, T.key, T.cmd]) assert.ok(count(redis.resources, t) > 0, `${t} was checked`);
         assert.deepStrictEqual(violations(redis), []);

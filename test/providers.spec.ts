@@ -198,7 +198,7 @@ describe("the mocks return secret what the engine returns secret (W4)", () => {
             };
             const o = { ...opts, transformations: [...(opts.transformations ?? []), capture] };
             const ca = new ClusterCa("w4-ca", {}, o);
-            redis = new SecureRedis("w4-cache", { cacheHost: host("w4-cache", "10.0.0.20"), clients: [host("gluu-1", "10.0.0.11")], ca }, o);
+            redis = new SecureRedis("w4-cache", { cacheHost: host("w4-cache", "10.0.0.20"), clients: [host("gluu-1", "10.0.0.11")], ...ca.caArgs }, o);
             return redis;
         });
     });

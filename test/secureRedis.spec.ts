@@ -14,7 +14,7 @@ describe("SecureRedis (alone, under mocks)", () => {
     before(async () => {
         resources = await recordComponent((opts) => {
             const ca = new ClusterCa("cluster-ca", {}, opts);
-            return new SecureRedis("cache", { cacheHost: host("cache", "10.0.0.20"), clients, ca }, opts);
+            return new SecureRedis("cache", { cacheHost: host("cache", "10.0.0.20"), clients, ...ca.caArgs }, opts);
         });
     });
 
@@ -78,7 +78,7 @@ describe("SecureRedis (alone, under mocks)", () => {
     });
 
     it("refuses a cache host that is also a client, and bad ports", () => {
-        const problems = validateSecureRedisArgs({ cacheHost: clients[0], clients, ca: undefined as any, port: 0, redisPort: 6379 });
+        const problems = validateSecureRedisArgs({ cacheHost: clients[0], clients, caCertPem: "", caPrivateKeyPem: "", port: 0, redisPort: 6379 });
         assert.ok(problems.some((p) => /`port` must be an integer/.test(p)));
         assert.ok(problems.some((p) => /also a client/.test(p)));
     });

@@ -104,7 +104,7 @@ describe("Csync2Mesh (alone, under mocks)", () => {
     before(async () => {
         rs = await recordComponent((opts) => {
             const ca = new ClusterCa("ca", {}, opts);
-            return new Csync2Mesh("sync", { nodes: NODES, version: "4.5", ca, intervalMinutes: 3 }, opts);
+            return new Csync2Mesh("sync", { nodes: NODES, version: "4.5", ...ca.caArgs, intervalMinutes: 3 }, opts);
         });
     });
 
@@ -154,8 +154,7 @@ describe("Csync2Mesh (alone, under mocks)", () => {
     });
 
     it("refuses bad Args by field", () => {
-        const ca = undefined as unknown as ClusterCa;
-        const p = validateCsync2MeshArgs({ nodes: [NODES[0]], ca, intervalMinutes: 60, key: "short" });
+        const p = validateCsync2MeshArgs({ nodes: [NODES[0]], caCertPem: "", caPrivateKeyPem: "", intervalMinutes: 60, key: "short" });
         for (const re of [/`nodes` must list at least 2/, /`intervalMinutes` must be an integer 1–59/, /`key` must be one line/]) {
             assert.ok(p.some((m) => re.test(m)), String(re));
         }

@@ -8,8 +8,13 @@
 import { APT_FUNCTIONS, PUT_FILE_FUNCTION, SERVICE_FUNCTIONS, pendingRestart, heredoc, managedBlock, script } from "./shell";
 import { assertPort } from "./stunnel";
 
-/** How Redis keeps data across restarts. */
-export type RedisPersistence = "rdb" | "aof" | "none";
+/**
+ * How Redis keeps data across restarts: `rdb` (snapshots), `aof` (append-only, fsync every second) or `none`.
+ * A const object and its value type (not a bare literal union), so the component package schema has it as an enum.
+ */
+export const RedisPersistence = { Rdb: "rdb", Aof: "aof", None: "none" } as const;
+/** How Redis keeps data across restarts: `rdb`, `aof` or `none`. */
+export type RedisPersistence = (typeof RedisPersistence)[keyof typeof RedisPersistence];
 
 /** Settings we manage in Redis. */
 export interface RedisConfOptions {

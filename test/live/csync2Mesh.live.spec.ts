@@ -46,7 +46,7 @@ describe("live: Csync2Mesh on test hosts (csync2 over stunnel mutual TLS between
                 {
                     nodes: NODES.map((n) => hostArgsOf(bed, n)),
                     version: "4.5",
-                    ca,
+                    ...ca.caArgs,
                     includes: [CONF, CUSTOM],
                     excludes: NODE_SPECIFIC,
                     intervalMinutes: 2,

@@ -33,7 +33,7 @@ describe("live: SecureRedis on test hosts (Redis on the cache host, stunnel mutu
         console.log(`      bed ${bed.subnet} up in ${bed.bringUpMs} ms`);
         resources = await recordComponent((opts) => {
             const ca = new ClusterCa("cluster-ca", {}, opts);
-            return new SecureRedis(CACHE, { cacheHost: hostArgsOf(bed, CACHE), clients: NODES.map((n) => hostArgsOf(bed, n)), ca }, opts);
+            return new SecureRedis(CACHE, { cacheHost: hostArgsOf(bed, CACHE), clients: NODES.map((n) => hostArgsOf(bed, n)), ...ca.caArgs }, opts);
         });
         password = String(unwrap(byName(resources, `${CACHE}-redis`).inputs.stdin).value).trim();
     });
@@ -168,7 +168,7 @@ describe("live: SecureRedis on test hosts (Redis on the cache host, stunnel mutu
         // The same component with another CA: every certificate differs (as after a CA rotation).
         const rotated = await recordComponent((opts) => {
             const ca = new ClusterCa("cluster-ca-rotated", {}, opts);
-            return new SecureRedis(CACHE, { cacheHost: hostArgsOf(bed, CACHE), clients: NODES.map((n) => hostArgsOf(bed, n)), ca }, opts);
+            return new SecureRedis(CACHE, { cacheHost: hostArgsOf(bed, CACHE), clients: NODES.map((n) => hostArgsOf(bed, n)), ...ca.caArgs }, opts);
         });
         const serverStep = (r: RecordedResource) => r.name === `${CACHE}-stunnel-server`;
         const served = () =>
