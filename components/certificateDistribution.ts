@@ -20,9 +20,9 @@ export interface CertificateDistributionArgs {
     /** The cluster's FQDN (trust store aliases are `<hostname>_<certificate>`). */
     hostname: pulumi.Input<string>;
     /** Steps every restart waits for (e.g. the LDAP cache configuration). Defaults to none. */
-    restartAfter?: pulumi.Resource[];
+    restartAfter?: command.remote.Command[];
     /** Per node, in `nodes` order: steps that node's restart waits for (its cache tunnel, OpenDJ keys, first file sync). Defaults to none. */
-    nodeRestartAfter?: pulumi.Resource[][];
+    nodeRestartAfter?: command.remote.Command[][];
     /** Values whose change must restart the services again (e.g. the LDAP configuration's revision). Only a digest is used. Defaults to none. */
     restartRevision?: pulumi.Input<string>[];
 }

@@ -385,10 +385,30 @@ const OUTBOUND_ANY = [
 
 const PASSWORD = { length: 24, special: false, minLower: 2, minUpper: 2, minNumeric: 2 };
 
+/** The component parts of a GluuCluster (see the getters). */
+interface GluuClusterParts {
+    nodes: GluuNode[];
+    cache?: ServiceHost;
+    lb?: ServiceHost;
+    redis?: SecureRedis;
+    replication?: OpenDjReplication;
+    fileSync?: Csync2Mesh;
+    cacheConfig?: LdapCacheConfig;
+    certificates?: CertificateDistribution;
+    balancer?: NginxBalancer;
+}
+const clusterParts = new WeakMap<object, GluuClusterParts>();
+function partsOf(cluster: object): GluuClusterParts {
+    let parts = clusterParts.get(cluster);
+    if (!parts) {
+        parts = { nodes: [] };
+        clusterParts.set(cluster, parts);
+    }
+    return parts;
+}
+
 /** A Gluu cluster: N nodes installed in parallel from one source of truth, on droplets or existing hosts. */
 export class GluuCluster extends pulumi.ComponentResource {
-    /** The nodes, in order; the first is the initial primary. */
-    public readonly nodes: GluuNode[] = [];
     /** Public addresses of the nodes. */
     public readonly nodeAddresses!: pulumi.Output<string[]>;
     /** Private addresses of the nodes. */
@@ -407,17 +427,6 @@ export class GluuCluster extends pulumi.ComponentResource {
     public readonly memberTag?: pulumi.Output<string>;
     /** The VPC the droplets use. */
     public readonly vpcUuid?: pulumi.Output<string>;
-    /** The cache host (Redis behind stunnel). */
-    public readonly cache!: ServiceHost;
-    /** The load-balancer host (undefined with `externalLoadBalancer`). */
-    public readonly lb?: ServiceHost;
-    /** The cluster services, for programs that add their own steps after them. */
-    public readonly redis!: SecureRedis;
-    public readonly replication!: OpenDjReplication;
-    public readonly fileSync!: Csync2Mesh;
-    public readonly cacheConfig!: LdapCacheConfig;
-    public readonly certificates!: CertificateDistribution;
-    public readonly balancer!: NginxBalancer;
     /** The cluster's URL. */
     public readonly url!: pulumi.Output<string>;
     /** Public address of the load balancer (undefined with `externalLoadBalancer`). */
@@ -434,6 +443,43 @@ export class GluuCluster extends pulumi.ComponentResource {
     public readonly lbHealth?: pulumi.Output<Record<string, string>>;
     /** With `externalLoadBalancer`: what your load balancer must do. */
     public readonly loadBalancer?: pulumi.Output<ExternalLbDescription>;
+
+    // The parts below are getters over `clusterParts`, not fields: a component package publishes every field as an
+    // output (@pulumi/pulumi@3.248.0 provider/experimental/analyzer.js analyzeComponent/analyzeSymbols take each
+    // member with SymbolFlags.Property; accessors are not), and components of this package cannot be outputs there
+    // (getResourceType resolves only classes of @pulumi/* packages). TypeScript programs use them as before.
+
+    /** The nodes, in order; the first is the initial primary. (TypeScript only; not a component package output.) */
+    public get nodes(): GluuNode[] {
+        return partsOf(this).nodes;
+    }
+    /** The cache host (Redis behind stunnel). (TypeScript only.) */
+    public get cache(): ServiceHost {
+        return partsOf(this).cache!;
+    }
+    /** The load-balancer host (undefined with `externalLoadBalancer`). (TypeScript only.) */
+    public get lb(): ServiceHost | undefined {
+        return partsOf(this).lb;
+    }
+    /** The cluster services, for programs that add their own steps after them. (TypeScript only.) */
+    public get redis(): SecureRedis {
+        return partsOf(this).redis!;
+    }
+    public get replication(): OpenDjReplication {
+        return partsOf(this).replication!;
+    }
+    public get fileSync(): Csync2Mesh {
+        return partsOf(this).fileSync!;
+    }
+    public get cacheConfig(): LdapCacheConfig {
+        return partsOf(this).cacheConfig!;
+    }
+    public get certificates(): CertificateDistribution {
+        return partsOf(this).certificates!;
+    }
+    public get balancer(): NginxBalancer {
+        return partsOf(this).balancer!;
+    }
 
     constructor(name: string, args: GluuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gluu:index:GluuCluster", name, {}, opts);
@@ -665,9 +711,9 @@ export class GluuCluster extends pulumi.ComponentResource {
                       },
                 { parent: this },
             );
-        this.cache = serviceHost("cache", args.cacheHost, args.cacheDropletSize, cacheTag);
+        partsOf(this).cache = serviceHost("cache", args.cacheHost, args.cacheDropletSize, cacheTag);
         if (!args.externalLoadBalancer) {
-            this.lb = serviceHost("lb", args.lbHost, args.lbDropletSize, lbTag);
+            partsOf(this).lb = serviceHost("lb", args.lbHost, args.lbDropletSize, lbTag);
         }
 
         // --- cluster services, wired along explicit edges ---
@@ -677,7 +723,7 @@ export class GluuCluster extends pulumi.ComponentResource {
         const order = [primaryIndex, ...names.map((_, i) => i).filter((i) => i !== primaryIndex)];
         const ordered = order.map((i) => this.nodes[i]);
         const installed = ordered.map((n) => n.installedHost);
-        this.redis = new SecureRedis(
+        partsOf(this).redis = new SecureRedis(
             `${name}-redis`,
             {
                 cacheHost: this.cache.host,
@@ -689,12 +735,12 @@ export class GluuCluster extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.replication = new OpenDjReplication(
+        partsOf(this).replication = new OpenDjReplication(
             `${name}-replication`,
             { nodes: installed, version, directoryManagerPassword: ldapPassword },
             { parent: this },
         );
-        this.fileSync = new Csync2Mesh(
+        partsOf(this).fileSync = new Csync2Mesh(
             `${name}-csync2`,
             {
                 nodes: ordered.map((n) => n.host),
@@ -706,7 +752,7 @@ export class GluuCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         const cacheRefreshIndex = args.cacheRefreshNode === undefined ? -1 : names.indexOf(args.cacheRefreshNode);
-        this.cacheConfig = new LdapCacheConfig(
+        partsOf(this).cacheConfig = new LdapCacheConfig(
             `${name}-cache-config`,
             {
                 host: installed[0],
@@ -721,7 +767,7 @@ export class GluuCluster extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.certificates = new CertificateDistribution(
+        partsOf(this).certificates = new CertificateDistribution(
             `${name}-certs`,
             {
                 nodes: installed,
@@ -734,7 +780,7 @@ export class GluuCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         const ownCertificate = args.lbCertificatePem !== undefined;
-        this.balancer = new NginxBalancer(
+        partsOf(this).balancer = new NginxBalancer(
             `${name}-balancer`,
             {
                 hostname: args.hostname,

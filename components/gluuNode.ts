@@ -39,6 +39,8 @@ export function validateGluuNodeArgs(name: string, args: GluuNodeArgs): string[]
     return problems;
 }
 
+const nodeHosts = new WeakMap<object, { host: HostArgs; installedHost: HostArgs }>();
+
 /** One Gluu Server host: a droplet or an existing server, its base setup and an unattended Gluu install. */
 export class GluuNode extends pulumi.ComponentResource {
     /** Public IPv4 (or the existing host's address). */
@@ -49,12 +51,24 @@ export class GluuNode extends pulumi.ComponentResource {
     public readonly hostKey!: pulumi.Output<string>;
     /** The droplet, when one was created. */
     public readonly droplet?: digitalocean.Droplet;
-    /** The host with its base setup done: for steps that need only the operating system. */
-    public readonly host!: HostArgs;
-    /** The host with Gluu installed: for steps that work on the Gluu container. */
-    public readonly installedHost!: HostArgs;
+    /** The base setup step (packages, time sync): what `readyAfter` of a host needs for OS-level steps. */
+    public readonly base!: command.remote.Command;
     /** The setup.py step. */
     public readonly install!: command.remote.Command;
+
+    // `host` and `installedHost` carry the SSH private key: getters over `nodeHosts`, not fields, so a component
+    // package never publishes them as outputs (@pulumi/pulumi@3.248.0 provider/experimental/analyzer.js takes every
+    // member with SymbolFlags.Property as an output; accessors are not). Other languages build HostArgs themselves
+    // from `publicIp`, `privateIp`, `hostKey` and their own key, with `base` or `install` as `readyAfter`.
+
+    /** The host with its base setup done: for steps that need only the operating system. (TypeScript only.) */
+    public get host(): HostArgs {
+        return nodeHosts.get(this)!.host;
+    }
+    /** The host with Gluu installed: for steps that work on the Gluu container. (TypeScript only.) */
+    public get installedHost(): HostArgs {
+        return nodeHosts.get(this)!.installedHost;
+    }
 
     constructor(name: string, args: GluuNodeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gluu:index:GluuNode", name, {}, opts);
@@ -102,8 +116,8 @@ export class GluuNode extends pulumi.ComponentResource {
         this.privateIp = privateIp;
         this.hostKey = hostKey;
         this.install = install;
-        this.host = { ...bare, readyAfter: [base] };
-        this.installedHost = { ...bare, readyAfter: [install] };
+        this.base = base;
+        nodeHosts.set(this, { host: { ...bare, readyAfter: [base] }, installedHost: { ...bare, readyAfter: [install] } });
         this.registerOutputs({ publicIp, privateIp, hostKey });
     }
 }

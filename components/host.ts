@@ -39,7 +39,7 @@ export interface HostArgs {
     /** How to reach it over SSH. */
     ssh: SshConnectionArgs;
     /** Remote steps on this host wait for these (e.g. its base setup); set by whoever made the host. */
-    readyAfter?: pulumi.Resource[];
+    readyAfter?: command.remote.Command[];
 }
 
 /**

@@ -9,7 +9,7 @@ export * from "./serviceHost";
 export * from "./gluuCluster";
 export { GluuSetupSettings, HostsEntry } from "./render/node";
 export { ReplicationStatusRow } from "./render/opendj";
-export { ExternalLbDescription } from "./render/nginx";
+export { ExternalLbDescription, ExternalLbFrontend, ExternalLbBackend, ExternalLbHealthCheck } from "./render/nginx";
 export { RedisPersistence } from "./render/redis";
 export * from "./clusterCa";
 export * from "./secureRedis";

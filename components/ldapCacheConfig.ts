@@ -33,7 +33,7 @@ export interface LdapCacheConfigArgs {
     /** LDAPS port of OpenDJ on the primary. Defaults to `1636`. */
     ldapsPort?: number;
     /** Steps that must finish first, e.g. replication's initialization (so the change replicates). Defaults to none. */
-    after?: pulumi.Resource[];
+    after?: command.remote.Command[];
 }
 
 /** Checks LdapCacheConfig Args that are known now. Exported for tests. */

@@ -39,9 +39,9 @@ export interface NginxBalancerArgs {
     /** Certificates that sign the nodes' HTTPS certificate (the Gluu httpd certificate itself when self-signed). Required unless `external`. */
     backendCaPem?: pulumi.Input<string>;
     /** Steps that must finish before NGINX is installed (e.g. the step that exported the certificate). Defaults to none. */
-    installAfter?: pulumi.Resource[];
+    installAfter?: command.remote.Command[];
     /** Steps that must finish before the health check through the load balancer (e.g. the nodes' restarts). Defaults to none: no health step. */
-    healthAfter?: pulumi.Resource[];
+    healthAfter?: command.remote.Command[];
     /** Seconds a node is skipped after `maxFails` failures. Defaults to `10`. */
     failTimeoutSeconds?: number;
     /** Failed attempts before a node is skipped. Defaults to `2`. */

@@ -2,6 +2,7 @@
 // balancer): a droplet or an existing server, booted, base setup done, host key pinned.
 
 import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
 import * as digitalocean from "@pulumi/digitalocean";
 import { HostArgs } from "./host";
 import { MachineArgs, machineProblems, provisionMachine } from "./machine";
@@ -15,6 +16,8 @@ export function validateServiceHostArgs(name: string, args: ServiceHostArgs): st
     return machineProblems(name, args);
 }
 
+const serviceHosts = new WeakMap<object, HostArgs>();
+
 /** A non-Gluu cluster host (`gluu:index:ServiceHost`), e.g. the cache or the load balancer. */
 export class ServiceHost extends pulumi.ComponentResource {
     /** Public IPv4 (or the existing host's address). */
@@ -25,8 +28,16 @@ export class ServiceHost extends pulumi.ComponentResource {
     public readonly hostKey!: pulumi.Output<string>;
     /** The droplet, when one was created. */
     public readonly droplet?: digitalocean.Droplet;
-    /** The host with its base setup done, for the service's steps. */
-    public readonly host!: HostArgs;
+    /** The base setup step: what `readyAfter` of this host needs. */
+    public readonly base!: command.remote.Command;
+
+    /**
+     * The host with its base setup done, for the service's steps. (TypeScript only: a getter, not a field, so a
+     * component package does not publish it, SSH private key included, as an output; see GluuNode.host.)
+     */
+    public get host(): HostArgs {
+        return serviceHosts.get(this)!;
+    }
 
     constructor(name: string, args: ServiceHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gluu:index:ServiceHost", name, {}, opts);
@@ -42,7 +53,8 @@ export class ServiceHost extends pulumi.ComponentResource {
         this.publicIp = machine.publicIp;
         this.privateIp = machine.privateIp;
         this.hostKey = machine.hostKey;
-        this.host = { ...machine.bare, readyAfter: [machine.base] };
+        this.base = machine.base;
+        serviceHosts.set(this, { ...machine.bare, readyAfter: [machine.base] });
         this.registerOutputs({ publicIp: this.publicIp, privateIp: this.privateIp, hostKey: this.hostKey });
     }
 }

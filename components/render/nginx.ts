@@ -708,14 +708,42 @@ export function nginxInstallScript(opts: NginxInstallOptions): string {
     );
 }
 
+/** The external LB's front end: HTTPS on `httpsPort` (443), HTTP on `httpRedirectPort` (80) redirected to `redirectTo`. */
+export interface ExternalLbFrontend {
+    /** Always 443. */
+    httpsPort: number;
+    /** Always 80. */
+    httpRedirectPort: number;
+    /** `https://<hostname>`. */
+    redirectTo: string;
+}
+
+/** One Gluu node behind the external LB. */
+export interface ExternalLbBackend {
+    name: string;
+    address: string;
+    port: number;
+    /** Always `https`. */
+    protocol: string;
+}
+
+/** The per-node health check of the external LB. */
+export interface ExternalLbHealthCheck {
+    /** Always `https`. */
+    protocol: string;
+    path: string;
+    /** Always 200. */
+    expectStatus: number;
+}
+
 /** What an external load balancer (F5, DigitalOcean LB, ...) must do for the cluster, as data. */
 export interface ExternalLbDescription {
     /** Name clients use; the LB's certificate must be valid for it (use the Gluu httpd certificate). */
     hostname: string;
     /** Front end: HTTPS on 443, HTTP on 80 redirected to https://hostname. */
-    frontend: { httpsPort: 443; httpRedirectPort: 80; redirectTo: string };
+    frontend: ExternalLbFrontend;
     /** The Gluu nodes, all HTTPS. */
-    backends: { name: string; address: string; port: number; protocol: "https" }[];
+    backends: ExternalLbBackend[];
     /** Name to verify in the nodes' certificate and to send as SNI/Host (the nodes carry the LB name). */
     backendTlsName: string;
     /** Paths any node may serve (round robin). */
@@ -723,7 +751,7 @@ export interface ExternalLbDescription {
     /** Paths that need session stickiness (same client → same node: source-IP or cookie affinity). */
     stickyPaths: string[];
     /** A per-node health check (on each backend's own port) that needs oxAuth to be up. */
-    healthCheck: { protocol: "https"; path: string; expectStatus: 200 };
+    healthCheck: ExternalLbHealthCheck;
     /** Headers the LB must pass to the nodes. */
     forwardHeaders: string[];
     /** The same as readable text, one fact per line. */
