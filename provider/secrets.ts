@@ -3,10 +3,48 @@
 // so they are listed here; markSecrets fails when a listed property is missing, so this list cannot go stale.
 
 /** `<resource or type name>.<property>` for inputs and types; outputs are listed separately. */
-export const SECRET_INPUTS: string[] = [];
-export const SECRET_OUTPUTS: string[] = [];
+export const SECRET_INPUTS: string[] = [
+    "GluuCluster.sshPrivateKey",
+    "GluuCluster.ldapPassword",
+    "GluuCluster.adminPassword",
+    "GluuCluster.repoPassword",
+    "GluuCluster.lbPrivateKeyPem",
+    "GluuCluster.redisPassword",
+    "GluuNode.sshPrivateKey",
+    "GluuNode.repoPassword",
+    "GluuNode.setup",
+    "ServiceHost.sshPrivateKey",
+    "SecureRedis.caPrivateKeyPem",
+    "SecureRedis.password",
+    "Csync2Mesh.caPrivateKeyPem",
+    "Csync2Mesh.key",
+    "OpenDjReplication.directoryManagerPassword",
+    "OpenDjReplication.replicationAdminPassword",
+    "NginxBalancer.privateKeyPem",
+    "LdapCacheConfig.directoryManagerPassword",
+    "LdapCacheConfig.redisPassword",
+    "LdapCacheConfig.encodeSalt",
+];
+export const SECRET_OUTPUTS: string[] = [
+    "GluuCluster.ldapPassword",
+    "GluuCluster.adminPassword",
+    "GluuCluster.sshPrivateKey",
+    "GluuCluster.setup",
+    "GluuCluster.redisPassword",
+    "SecureRedis.password",
+    "OpenDjReplication.replicationAdminPassword",
+    "Csync2Mesh.key",
+    "CertificateDistribution.httpdPrivateKeyPem",
+];
 /** Object types (`#/types/gluu:index:<Name>`) and their secret properties. */
-export const SECRET_TYPE_PROPERTIES: string[] = [];
+export const SECRET_TYPE_PROPERTIES: string[] = [
+    "SshConnectionArgs.privateKey",
+    "GluuSetupSettings.ldapPassword",
+    "GluuSetupSettings.adminPassword",
+    "GluuSetupSettings.encodeSalt",
+    "GluuSetupSettings.openidKeystorePassword",
+    "GluuSetupSettings.ldapTruststorePassword",
+];
 
 interface Schema {
     resources: Record<string, { inputProperties: Record<string, { secret?: boolean }>; properties: Record<string, { secret?: boolean }> }>;
