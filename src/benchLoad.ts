@@ -265,7 +265,9 @@ export async function startLoadBed(mocks: GluuMocks, flavours: Flavour[], log: (
                 // Today's ClusterCa for both: 8dd326b's registers allowedUses in camelCase, which the TLS provider
                 // refuses (fixed since); the CA only signs the tunnel certificates, the steps are the flavour's own.
                 const ca = new cur.ClusterCa(`bench-redis-ca-${f}`, {}, opts);
-                return new C.SecureRedis(`cache-${f}`, { cacheHost: hostArgsOf(bed, `cache-${f}`), clients: [1, 2].map((i) => hostArgsOf(bed, `rc-${f}-${i}`)), ca }, opts);
+                // 8dd326b's SecureRedis takes the ClusterCa (`ca`, it calls `ca.issue`); today's takes `caCertPem`/`caPrivateKeyPem`.
+                const caInputs = f === "old" ? { ca } : { ...ca.caArgs };
+                return new C.SecureRedis(`cache-${f}`, { cacheHost: hostArgsOf(bed, `cache-${f}`), clients: [1, 2].map((i) => hostArgsOf(bed, `rc-${f}-${i}`)), ...caInputs }, opts);
             });
             const redisStep = redis[f].find((r) => r.name === `cache-${f}-redis`);
             password[f] = String(unwrap(redisStep!.inputs.stdin)).trim();
