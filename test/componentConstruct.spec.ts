@@ -96,10 +96,6 @@ describe("component package: Construct through the provider (mock monitor)", fun
 
             const droplets = rec.seen.filter((s) => s.type === "digitalocean:index/droplet:Droplet");
             assert.ok(droplets.length >= 3, "two nodes and the cache (and the LB)");
-            const byUrn = new Map<string, Seen>();
-            for (const s of rec.seen) {
-                byUrn.set(`${s.type}::${s.name}`, s);
-            }
             const cluster = rec.seen.find((s) => s.type === "gluu:index:GluuCluster")!;
             assert.ok(cluster);
             // Every resource the construct registered descends from the cluster (its URN's type chain starts with it).
@@ -108,8 +104,6 @@ describe("component package: Construct through the provider (mock monitor)", fun
                 assert.match(s.parent, /gluu:index:GluuCluster/, `${s.type} ${s.name} is under the cluster`);
             }
             // The edges between the children are resolved to URNs of registered resources.
-            const registeredUrns = new Set<string>();
-            for (const s of rec.seen) for (const d of s.deps) registeredUrns.add(d);
             const commands = rec.seen.filter((s) => s.type === "command:remote:Command");
             assert.ok(commands.length > 0);
             assert.ok(commands.some((c) => c.deps.some((d) => /command:remote:Command::/.test(d))), "commands wait for commands");
