@@ -459,7 +459,8 @@ async function settle(lb: BedHost, f: Flavour, faultEndedAt: number): Promise<vo
 export function lbScenarios(lb: LoadBed): LbScenario[] {
     const g1 = () => lb.bed.host("gluu-1");
     return [
-        { name: "steady (GET+POST)", mode: "mix", seconds: 5 },
+        // Three rounds, old and new alternating: the machine is shared, one 5 s round of either varies up to 2×.
+        ...[1, 2, 3].map((i): LbScenario => ({ name: `steady (GET+POST) #${i}`, mode: "mix", seconds: 4 })),
         { name: "gluu-1 nginx stopped", mode: "mix", seconds: 6, faultAtMs: 1000, restoreAtMs: 4500, inject: () => faults.stopNginx(g1()), restore: () => faults.startNginx(g1()) },
         { name: "gluu-1 link cut", mode: "mix", seconds: 6, faultAtMs: 1000, restoreAtMs: 4500, inject: async () => faults.linkDown(g1()), restore: async () => faults.linkUp(g1()) },
         { name: "gluu-1 hangs 9 s", mode: "mix", seconds: 11, faultAtMs: 1000, restoreAtMs: 10000, inject: () => faults.hang(g1()), restore: () => faults.unhang(g1()) },
@@ -564,10 +565,18 @@ export async function runRedisScenarios(lb: LoadBed, f: Flavour): Promise<RedisR
     const cache = lb.cache(f);
     const [c1, c2] = lb.clients(f);
     const pw = lb.password[f];
-    const direct = await redisBenchmark(cache, 6379, pw, "", 20000);
-    rows.push({ config: f, scenario: "redis-benchmark direct (cache loopback)", ops: 40000, failures: 0, rps: direct });
-    const tunnel = await redisBenchmark(c1, TUNNEL_PORT, pw, "", 20000);
-    rows.push({ config: f, scenario: "redis-benchmark through rc-1's tunnel", ops: 40000, failures: 0, rps: tunnel, note: `${Math.round((tunnel / direct) * 100) / 100} of direct` });
+    // Three alternating rounds, medians: one round of either varies by up to 1.7× on a shared 2-CPU machine.
+    const directs: number[] = [];
+    const tunnels: number[] = [];
+    for (let i = 0; i < 3; i++) {
+        directs.push(await redisBenchmark(cache, 6379, pw, "", 20000));
+        tunnels.push(await redisBenchmark(c1, TUNNEL_PORT, pw, "", 20000));
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+    const direct = med(directs);
+    const tunnel = med(tunnels);
+    rows.push({ config: f, scenario: "redis-benchmark direct (cache loopback)", ops: 120000, failures: 0, rps: direct, note: `median of ${directs.join(", ")}` });
+    rows.push({ config: f, scenario: "redis-benchmark through rc-1's tunnel", ops: 120000, failures: 0, rps: tunnel, note: `${Math.round((tunnel / direct) * 100) / 100} of direct; median of ${tunnels.join(", ")}` });
     const perConn = await redisBenchmark(c1, TUNNEL_PORT, pw, "-k 0", 300);
     rows.push({ config: f, scenario: "tunnel, new connection per request (-k 0)", ops: 600, failures: 0, rps: perConn });
     const steady = await redisLoad(c1, { port: TUNNEL_PORT, password: pw, durationMs: 3000 });
@@ -661,8 +670,15 @@ function goals(lb: LbRow[], redis: RedisRow[]): LoadBenchResult["goals"] {
         const n = L("new", s);
         g.push({ goal: `${s}: out of rotation within 5 s`, old: out("old", s), new: out("new", s), met: n.downAfterMs !== undefined && n.downAfterMs <= 5000 });
     }
-    const tp = L("new", "steady").rps / L("old", "steady").rps;
-    g.push({ goal: "throughput ≥ 5× today's (steady)", old: `${L("old", "steady").rps}/s`, new: `${L("new", "steady").rps}/s (${Math.round(tp * 10) / 10}×)`, met: tp >= 5 });
+    const steady = (f: Flavour) => lb.filter((r) => r.config === f && r.scenario.startsWith("steady")).map((r) => r.rps).sort((a, b) => a - b);
+    const mid = (xs: number[]) => xs[Math.floor(xs.length / 2)];
+    const tp = mid(steady("new")) / mid(steady("old"));
+    g.push({
+        goal: "throughput ≥ 5× today's (steady, medians of 3 rounds)",
+        old: `${mid(steady("old"))}/s (${steady("old").join(", ")})`,
+        new: `${mid(steady("new"))}/s (${steady("new").join(", ")}), ${Math.round(tp * 10) / 10}×`,
+        met: tp >= 5,
+    });
     const rl = (f: Flavour) => {
         const r = L(f, "LB reload");
         return `${r.status5xx + r.connectOrTimeout} 5xx/refused/timeout, ${r.closedKeepAlive} keep-alive closed with a request on it`;
