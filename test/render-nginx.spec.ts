@@ -215,6 +215,7 @@ describe("render/nginx", () => {
                     assert.strictEqual(all(body, "ip_hash").length, 0, "ip_hash keys on a /24");
                     assert.deepStrictEqual(one(body, "zone").args, [name, "64k"], `${name}: failure state shared by the workers`);
                     assert.deepStrictEqual(one(body, "keepalive").args, ["32"]);
+                    assert.deepStrictEqual(one(body, "keepalive_timeout").args, ["4s"], "idle node connections close before Apache's 5 s KeepAliveTimeout");
                     const order = body.map((d) => d.name);
                     assert.ok(order.indexOf("keepalive") > order.indexOf("hash"), "the balancing method comes before keepalive");
                 }

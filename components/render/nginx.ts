@@ -78,6 +78,13 @@ export interface NginxConfOptions {
      */
     upstreamKeepalive?: number;
     /**
+     * `keepalive_timeout` of those idle connections, in seconds. Defaults to `4`: below Apache's `KeepAliveTimeout`
+     * (5 s in Debian/Ubuntu's apache2.conf and httpd's default), so nginx never sends a request on a connection the
+     * node is closing — a POST that hits that race gets a 502, because nginx does not retry non-idempotent requests
+     * (nginx docs, ngx_http_upstream_module `keepalive_timeout`, default 60 s, since 1.15.3).
+     */
+    upstreamKeepaliveTimeoutSeconds?: number;
+    /**
      * File holding the `server` lines of both upstreams (`nginxServersInclude`), included by absolute path. The
      * active checker (`lbCheckScript`) rewrites it with `down` on a broken node and reloads. Defaults to
      * `/etc/nginx/gluu-lb/upstream-servers.conf`.
@@ -300,6 +307,7 @@ export function nginxConf(opts: NginxConfOptions): string {
     const nextTimeout = assertInt("nextUpstreamTimeoutSeconds", opts.nextUpstreamTimeoutSeconds ?? 10, 1, 3600);
     const nextTries = assertInt("nextUpstreamTries", opts.nextUpstreamTries ?? 2, 1, 100);
     const keepalive = assertInt("upstreamKeepalive", opts.upstreamKeepalive ?? 32, 1, 10000);
+    const keepaliveTimeout = assertInt("upstreamKeepaliveTimeoutSeconds", opts.upstreamKeepaliveTimeoutSeconds ?? 4, 1, 3600);
     const serversInclude = assertAbsPath("serversIncludePath", opts.serversIncludePath ?? NGINX_DEFAULT_PATHS.serversIncludePath);
     const workerConnections = assertInt("workerConnections", opts.workerConnections ?? 6500, 16, 1000000);
     const bodySize = opts.clientMaxBodySize ?? "20m";
@@ -358,11 +366,13 @@ export function nginxConf(opts: NginxConfOptions): string {
         ``,
         `    # Every node (${names}) is in both upstreams; a node failing ${maxFails} times is skipped for ${failTimeout}s.`,
         `    # zone: failures and down marks are shared by all workers. keepalive: idle TLS connections to the`,
-        `    # nodes are reused (the balancing method must come before keepalive).`,
+        `    # nodes are reused (the balancing method must come before keepalive), and closed before the nodes'`,
+        `    # Apache closes them (KeepAliveTimeout 5 s), so no request races a closing connection.`,
         `    upstream ${NGINX_UPSTREAMS.roundRobin} {`,
         `        zone ${NGINX_UPSTREAMS.roundRobin} 64k;`,
         `        include ${serversInclude};`,
         `        keepalive ${keepalive};`,
+        `        keepalive_timeout ${keepaliveTimeout}s;`,
         `    }`,
         `    # Paths whose sessions live in one node's memory stay on that node: hashed on the whole client address.`,
         `    upstream ${NGINX_UPSTREAMS.sticky} {`,
@@ -370,6 +380,7 @@ export function nginxConf(opts: NginxConfOptions): string {
         `        hash $remote_addr consistent;`,
         `        include ${serversInclude};`,
         `        keepalive ${keepalive};`,
+        `        keepalive_timeout ${keepaliveTimeout}s;`,
         `    }`,
         ``,
         `    server {`,
