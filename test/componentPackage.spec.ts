@@ -10,23 +10,14 @@ const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const providerPb = require("@pulumi/pulumi/proto/provider_pb");
 import { SECRET_INPUTS, SECRET_OUTPUTS, SECRET_TYPE_PROPERTIES } from "../provider/secrets";
+import { PackageSchema, SchemaProperty } from "./helpers/schema";
 
 const ROOT = path.resolve(__dirname, "..");
 const PLUGIN_DIR = path.join(ROOT, "provider");
 const COMMAND = "/command/v1.2.1/schema.json#/resources/command:remote:Command";
 
-interface Prop {
-    type?: string;
-    $ref?: string;
-    items?: Prop;
-    secret?: boolean;
-}
-interface Schema {
-    name: string;
-    resources: Record<string, { isComponent: boolean; inputProperties: Record<string, Prop>; properties: Record<string, Prop> }>;
-    types: Record<string, { type: string; enum?: { value: string }[]; properties?: Record<string, Prop> }>;
-    dependencies: { name: string; version: string }[];
-}
+type Prop = SchemaProperty;
+type Schema = PackageSchema;
 
 function startPlugin(): Promise<{ child: ChildProcess; port: number }> {
     const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin");
@@ -83,8 +74,8 @@ describe("component package (provider/, GetSchema over gRPC)", function () {
         for (const n of ["GluuCluster", "GluuNode", "ServiceHost", "ClusterCa", "SecureRedis", "OpenDjReplication", "Csync2Mesh", "NginxBalancer", "LdapCacheConfig", "CertificateDistribution"]) {
             assert.equal(res(n).isComponent, true, n);
         }
-        assert.deepEqual(schema.types["gluu:index:RedisPersistence"].enum!.map((e) => e.value).sort(), ["aof", "none", "rdb"]);
-        assert.deepEqual(schema.dependencies.map((d) => `${d.name}@${d.version}`).sort(), ["command@1.2.1", "digitalocean@4.80.1"]);
+        assert.deepEqual(schema.types["gluu:index:RedisPersistence"].enum!.map((e) => String(e.value)).sort(), ["aof", "none", "rdb"]);
+        assert.deepEqual((schema.dependencies ?? []).map((d) => `${d.name}@${d.version}`).sort(), ["command@1.2.1", "digitalocean@4.80.1"]);
     });
 
     it("has the dependency edges as resource references to command:remote:Command", () => {

@@ -7,20 +7,13 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { PackageSchema, SchemaProperty } from "./helpers/schema";
 
 const EXAMPLES = path.resolve(__dirname, "..", "examples");
 const TOKEN = "gluu:index:GluuCluster";
 
-interface Prop {
-    type?: string;
-    $ref?: string;
-    items?: Prop;
-    secret?: boolean;
-}
-interface Schema {
-    resources: Record<string, { inputProperties: Record<string, Prop>; requiredInputs?: string[]; properties: Record<string, Prop> }>;
-    types: Record<string, { type: string; enum?: { value: unknown }[] }>;
-}
+type Prop = SchemaProperty;
+type Schema = PackageSchema;
 /** A value's type as the example gives it: a schema primitive, an array of one, or a string literal (enums). */
 interface Given {
     type: "string" | "number" | "integer" | "boolean" | "array" | "object";
