@@ -21,7 +21,11 @@ type Schema = PackageSchema;
 
 function startPlugin(): Promise<{ child: ChildProcess; port: number }> {
     const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin");
-    const child = spawn(process.execPath, [runPlugin, "."], { cwd: PLUGIN_DIR, stdio: ["ignore", "pipe", "pipe"] });
+    // The plugin's environment as Pulumi gives it: without the switch other specs set to import the provider
+    // in-process (with it, run-plugin would serve a plain ComponentProvider, not ours).
+    const env = { ...process.env };
+    delete env.GLUU_PROVIDER_NO_SERVE;
+    const child = spawn(process.execPath, [runPlugin, "."], { cwd: PLUGIN_DIR, stdio: ["ignore", "pipe", "pipe"], env });
     return new Promise((resolve, reject) => {
         let out = "";
         let err = "";
