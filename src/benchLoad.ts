@@ -18,7 +18,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GluuMocks } from "./mocks";
 import { RecordedResource, recordProgram } from "./record";
 import { Bed, BedHost, startBed } from "../test/live/bed";
-import { hostArgsOf } from "../test/live/hosts";
+import { hostArgsOf, startStandinNginx } from "../test/live/hosts";
 import { runSteps } from "../test/live/runner";
 
 /** Today's config: the components as of this commit (before issue 15). */
@@ -274,22 +274,7 @@ export async function startLoadBed(mocks: GluuMocks, flavours: Flavour[], log: (
         }
         // Stand-in nodes with the LB's certificate (verified by both LBs against the CA).
         await Promise.all(
-            NODES.map((n) =>
-                bed.host(n).run(
-                    [
-                        `install -d -m 0700 /srv/backend`,
-                        `cat > /srv/backend/all.pem`,
-                        `awk '/BEGIN CERTIFICATE/,/END CERTIFICATE/' /srv/backend/all.pem > /srv/backend/cert.pem`,
-                        `awk '/BEGIN .*PRIVATE KEY/,/END .*PRIVATE KEY/' /srv/backend/all.pem > /srv/backend/key.pem`,
-                        `rm /srv/backend/all.pem`,
-                        `: > /srv/backend/post-switch.conf`,
-                        `cat > /srv/backend/nginx.conf <<'EOF'\n${standinNodeConf(n)}EOF`,
-                        `nginx -t -q -c /srv/backend/nginx.conf`,
-                        `nginx -c /srv/backend/nginx.conf`,
-                    ].join("\n"),
-                    { stdin: `${pems.cert!.trim()}\n${pems.key!.trim()}\n` },
-                ),
-            ),
+            NODES.map((n) => startStandinNginx(bed.host(n), standinNodeConf(n), { certPem: pems.cert!, keyPem: pems.key! }, [`: > /srv/backend/post-switch.conf`])),
         );
         for (const f of flavours) {
             await bed.host(`lb-${f}`).run(`install -d /srv/bench && cat > /srv/bench/wrk.lua && echo '127.0.0.1 ${HOSTNAME}' >> /etc/hosts`, { stdin: WRK_LUA });

@@ -10,7 +10,7 @@ import { NginxBalancer } from "../../components/nginxBalancer";
 import { RecordedResource } from "../../src/record";
 import { byName, recordComponent, unwrap } from "../helpers/program";
 import { Bed, startBed } from "./bed";
-import { assertNothingChanged, hostArgsOf, timings } from "./hosts";
+import { assertNothingChanged, hostArgsOf, startStandinNginx, timings } from "./hosts";
 import { RunReport, runSteps } from "./runner";
 
 const BACKENDS = ["gluu-1", "gluu-2"];
@@ -101,23 +101,7 @@ describe("live: NginxBalancer on test hosts (nginx on lb in front of two stand-i
         assert.ok(pems.cert && pems.key && pems.ca, "the certificate, key and CA were captured while recording");
         assert.strictEqual(stdinKey.trim(), pems.key!.trim(), "the nginx step's stdin is the certificate's key");
         // Stand-in backends, started before the run (the lb-health step needs them).
-        await Promise.all(
-            BACKENDS.map((n) =>
-                bed.host(n).run(
-                    [
-                        `install -d -m 0700 /srv/backend`,
-                        `cat > /srv/backend/all.pem`,
-                        `awk '/BEGIN CERTIFICATE/,/END CERTIFICATE/' /srv/backend/all.pem > /srv/backend/cert.pem`,
-                        `awk '/BEGIN .*PRIVATE KEY/,/END .*PRIVATE KEY/' /srv/backend/all.pem > /srv/backend/key.pem`,
-                        `rm /srv/backend/all.pem`,
-                        `cat > /srv/backend/nginx.conf <<'EOF'\n${backendConf(n)}EOF`,
-                        `nginx -t -q -c /srv/backend/nginx.conf`,
-                        `nginx -c /srv/backend/nginx.conf`,
-                    ].join("\n"),
-                    { stdin: `${pems.cert!.trim()}\n${pems.key!.trim()}\n` },
-                ),
-            ),
-        );
+        await Promise.all(BACKENDS.map((n) => startStandinNginx(bed.host(n), backendConf(n), { certPem: pems.cert!, keyPem: pems.key! })));
         await bed.host(LB).run("cat > /srv/test-ca.pem", { stdin: pems.ca! });
     });
 
