@@ -139,6 +139,8 @@ describe("the package, packed from a clean checkout and installed into a fresh p
         const repo = path.join(work, "gluu-cluster.git");
         run("git", ["init", "-q", "--bare", repo], work);
         run("git", ["push", "-q", repo, "HEAD:refs/heads/main"], ROOT);
+        // HEAD must name an existing branch: npm reads the remote's HEAD (pacote lib/git.js via `git ls-remote`).
+        run("git", ["symbolic-ref", "HEAD", "refs/heads/main"], repo);
         const sha = run("git", ["rev-parse", "HEAD"], ROOT).trim();
         const url = `git+file://${repo}#${sha}`;
         fs.rmSync(path.join(org, "node_modules", "gluu-cluster"), { recursive: true, force: true });
