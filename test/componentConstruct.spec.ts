@@ -501,7 +501,26 @@ describe("component package: Construct through the provider (mock monitor)", fun
         }
     });
 
-    it("a plain input that is not a host (a list of lists of references, a port) wrapped by deserializeInputs is unwrapped too", async () => {
+    it("accepts a host whose name is known and whose address is not yet (preview of new droplets)", async () => {
+        const h = { name: "gluu-1", ip: "192.0.2.11", base: await callerStep("gluu-1-install-ext") };
+        const whole = hostWire(h, "whole") as { value: Record<string, unknown> };
+        // The engine upgrades an unknown inside a value to an output value without `value` (rpc.go
+        // unmarshalUnknownPropertyValue with UpgradeToOutputValues).
+        const host = ov({ ...whole.value, publicAddress: ov(undefined, { deps: [dropletUrn("gluu-1")] }), ssh: { ...(whole.value.ssh as object), host: ov(undefined, { deps: [dropletUrn("gluu-1")] }) } }, { secret: true });
+        const c = await construct("LdapCacheConfig", "ldap-cache", {
+            host,
+            version: "4.5",
+            directoryManagerPassword: ov("ldap-password-123", { secret: true }),
+            redisPassword: ov("redis-password-123", { secret: true }),
+            encodeSalt: ov("0123456789abcdefghijklmn", { secret: true }),
+            idpServers: ["192.0.2.11:1636"],
+        });
+        const step = c.steps.get("gluu-1-ldap-cache-config");
+        assert.ok(step, "the step is registered although its connection's address is unknown");
+        assert.ok(step.deps.includes(dropletUrn("gluu-1")) && step.deps.includes(h.base.urn));
+    });
+
+    it("a plain scalar with a dependency (nodeCount), which deserializeInputs wraps in an Output, is unwrapped too", async () => {
         // nodeCount with a dependency (e.g. computed from another stack's output) arrives as an Output.
         const inputs = await engineInputs({ hostname: "idp.example.org", orgName: "O", city: "C", state: "S", countryCode: "US", adminEmail: "a@example.org", nodeCount: ov(2, { deps: [dropletUrn("x")] }), region: "fra1", dropletImage: "ubuntu-22-04-x64", adminCidrs: ["203.0.113.0/24"], sshKeyFingerprints: ["aa"], sshPrivateKey: ov(LOGIN_KEY, { secret: true }), repoUser: "u", repoPassword: ov("p-123456", { secret: true }) });
         assert.ok(pulumi.Output.isInstance(inputs.nodeCount));
