@@ -143,8 +143,9 @@ interface HostSpec {
 }
 /**
  * The three shapes a host takes on the wire:
- * - `outputs`: what a Python or YAML program sends for a host built from droplet outputs and a secret key: its
- *   addresses and key are output values inside a plain object (the provider server passes it on as it is).
+ * - `outputs`: what a Python or YAML program sends for a host built from a GluuNode's outputs and a secret key: its
+ *   addresses and key are output values inside a plain object (the provider server passes it on as it is), and
+ *   `readyAfter` holds the node's `install` output, an output value around a resource reference.
  * - `agent`: plain strings and an ssh-agent login; its only dependency is its `readyAfter` reference, so
  *   deserializeInputs hands the component ONE Output of the whole host.
  * - `whole`: the host as one secret output value (an `apply` result or YAML `fn::secret`): one secret Output.
@@ -160,7 +161,7 @@ function hostWire(h: HostSpec, shape: Shape): Record<string, unknown> {
                 publicAddress: ov(h.ip, { deps }),
                 privateAddress: ov(h.ip, { deps }),
                 ssh: { host: ov(h.ip, { deps }), user: "root", privateKey: ov(LOGIN_KEY, { secret: true }), hostKey },
-                readyAfter: [ref(h.base)],
+                readyAfter: [ov(ref(h.base), { deps: [h.base.urn] })],
             };
         case "agent":
             return { name: h.name, publicAddress: h.ip, privateAddress: h.ip, ssh: { host: h.ip, agentSocketPath: "/run/ssh-agent.sock", hostKey }, readyAfter: [ref(h.base)] };
@@ -499,6 +500,21 @@ describe("component package: Construct through the provider (mock monitor)", fun
         } finally {
             rec.stop();
         }
+    });
+
+    it("a secret nested in the older form (a secret signature, not an output value) pushes the host up to one secret Output; it still constructs", async () => {
+        const h = { name: "gluu-1", ip: "192.0.2.11", base: await callerStep("gluu-1-install-ext") };
+        const host = { ...hostWire(h, "agent"), ssh: { host: h.ip, user: "root", privateKey: secretSig(LOGIN_KEY), hostKey: mockEd25519("host gluu-1").publicKeyOpenssh.trim() } };
+        const wire = { host, directoryManagerPassword: secretSig("ldap-password-123"), redisPassword: secretSig("redis-password-123"), encodeSalt: secretSig("0123456789abcdefghijklmn"), idpServers: ["192.0.2.11:1636"], version: "4.5" };
+        const raw = await engineInputs(wire);
+        // sdk/nodejs/runtime/rpc.ts deserializeProperty: "push secretness up to the top level".
+        assert.ok(pulumi.Output.isInstance(raw.host) && (await pulumi.isSecret(raw.host)));
+        const c = await construct("LdapCacheConfig", "ldap-cache", wire);
+        checkChildrenAndKey(c, "LdapCacheConfig");
+        const step = c.steps.get("gluu-1-ldap-cache-config")!;
+        assert.equal(connectionOf(step).value.privateKey, LOGIN_KEY);
+        assert.ok(step.deps.includes(h.base.urn));
+        assert.ok(!isSecretValue(step.obj.create), "only the key stays secret, not the script");
     });
 
     it("accepts a host whose name is known and whose address is not yet (preview of new droplets)", async () => {
