@@ -10,9 +10,12 @@
 // other input becomes ONE Output of the whole value, carrying the input's dependencies and secretness
 // (sdk/nodejs/provider/server.ts deserializeInputs; a nested plain secret is pushed up to the whole value,
 // sdk/nodejs/runtime/rpc.ts deserializeProperty). So a `host` whose only dependencies are its `readyAfter`
-// references, a whole host passed as one output value (a YAML `${...}` or an `apply` result), an unknown name
-// during preview, or a list of `after` references all arrive as a single Output, where the components read
-// `host.name`, `host.readyAfter`, `nodes.length` synchronously.
+// references, a whole host passed as one output value (a YAML `${...}`, an `apply` result, an unknown in preview),
+// a host list in either form, or a list of `after` references arrive as a single Output, and a name taken from
+// another resource's output arrives as an Output inside the host, where the components read `host.name`,
+// `host.readyAfter`, `nodes.length` synchronously. (A secret nested in a host, e.g. a key from `requireSecret`,
+// reaches the provider from this engine as an output value inside the object, which is then passed on as it is;
+// a nested secret in the older secret-signature form wraps the whole host as one secret Output.)
 //
 // The analyzer records which properties are plain (not `pulumi.Input`) in the schema it infers
 // (@pulumi/pulumi@3.248.0 provider/experimental/analyzer.js analyzeType: `plain: true` where the TypeScript type is
