@@ -178,7 +178,7 @@ export function loadBalancerSettingProblems(s: LoadBalancerSettings, key: KeyNam
         }
     }
     if (s.kind !== "external" && s.present("externalLbSourceCidrs")) {
-        problems.push(`${key("externalLbSourceCidrs")} is only for ${lb}: \`external\`; remove it`);
+        problems.push(`${key("externalLbSourceCidrs")} is only for ${key("externalLoadBalancer")} (${lb}: \`external\`); remove it`);
     }
     return problems;
 }

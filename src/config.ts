@@ -468,7 +468,7 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
         problems.push("gluu:existingCacheAddress and gluu:existingLbAddress are the same host: Redis must not share the load balancer's host");
     }
     if (kind === "external" && !existing && (c.externalLbSourceCidrs ?? []).length === 0) {
-        problems.push("gluu:externalLbSourceCidrs is required with gluu:loadBalancer: external (gluu:externalLoadBalancer) on droplets: the addresses your load balancer reaches the nodes' 443 from");
+        problems.push("gluu:externalLbSourceCidrs is required with gluu:externalLoadBalancer on droplets (gluu:loadBalancer: external): the addresses your load balancer reaches the nodes' 443 from");
     }
     if (kind === "external") {
         for (const k of ["existingLbAddress", "lbCertificate", "lbPrivateKey", "lbDropletSize"] as const) {
