@@ -53,7 +53,16 @@ export function healthProbeText(o: HealthProbeOptions): string {
             ? []
             : [
                   `# The cache through this host's tunnel: Redis answers +PONG, or -NOAUTH without the password.`,
-                  `reply=$(timeout ${t} bash -c 'exec 3<>/dev/tcp/127.0.0.1/${o.cachePort} && printf "PING\\r\\n" >&3 && IFS= read -r line <&3 && printf "%s" "\${line%%[[:space:]]*}"' 2>/dev/null | tr -d '\\r"\\\\') || reply=""`,
+                  `cache_ping() {`,
+                  `  local line=""`,
+                  `  exec 3<>/dev/tcp/127.0.0.1/${o.cachePort} || return 1`,
+                  `  printf 'PING\\r\\n' >&3`,
+                  `  IFS= read -r -t ${t} line <&3 || true`,
+                  `  exec 3<&-`,
+                  `  printf '%s' "\${line%% *}"`,
+                  `}`,
+                  `reply=$(cache_ping 2>/dev/null) || reply=""`,
+                  `reply=\${reply//[^A-Za-z+-]/}`,
                   `case "$reply" in +PONG|-NOAUTH) up=true ;; *) up=false; all_up=0 ;; esac`,
                   `add cache "{\\"reply\\":\\"\${reply:-none}\\",\\"up\\":$up}"`,
               ]),
