@@ -1,0 +1,55 @@
+// nginx-pair for real: NginxPair's steps (recorded under the mocks, run over SSH) on two bed hosts sharing one
+// bridge, keepalived 2.2.7 moving the virtual IP; a client loops HTTPS requests through the VIP while the active
+// host's nginx is stopped and later the then-active host's link is cut. The counts are asserted here; the times
+// are the bench's (`npm run bench -- --live`, src/benchHa.ts).
+import * as assert from "assert";
+import { HA_LBS, HaBenchResult, renderHaBench, runNginxPairFailover } from "../../src/benchHa";
+import { unwrap } from "../helpers/program";
+import { mocks } from "../setup";
+
+describe("live: nginx-pair (two NGINX hosts, keepalived, a virtual IP) under faults", function () {
+    this.timeout(120000);
+    let r: HaBenchResult;
+
+    before(async () => {
+        r = await runNginxPairFailover(mocks, (s) => console.log(`    ${s}`));
+        console.log(renderHaBench(r).replace(/^/gm, "      "));
+    });
+
+    it("applies one host at a time: lb-1 nginx, lb-1 keepalived, lb-2 checks lb-1 serves, lb-2 nginx, lb-2 keepalived", () => {
+        const order = ["lb-1-nginx", "lb-1-keepalived", "lb-2-peer-serves", "lb-2-nginx", "lb-2-keepalived"];
+        for (let i = 1; i < order.length; i++) {
+            assert.ok(r.report.step(order[i]).startedAt >= r.report.step(order[i - 1]).endedAt, `${order[i]} starts after ${order[i - 1]} ended`);
+        }
+        assert.match(r.report.step("lb-2-peer-serves").stdout, /peer \S+ answers \(\d{3}\)/);
+        for (const h of HA_LBS) assert.match(r.report.step(`${h}-keepalived`).stdout, /started keepalived/);
+    });
+
+    it("sends the VRRP password on stdin only, with logging off and the output secret", () => {
+        for (const h of HA_LBS) {
+            const step = r.resources.find((x) => x.name === `${h}-keepalived`)!;
+            assert.strictEqual(unwrap(step.inputs.stdin).secret, true);
+            assert.strictEqual(step.inputs.logging, "none");
+            assert.ok(!JSON.stringify(step.inputs.create).includes("Ab3dE6gH"), "the password is not in the script");
+        }
+    });
+
+    it("the first host (higher priority) holds the VIP after the steps", () => {
+        assert.strictEqual(r.initialMaster, "lb-1");
+    });
+
+    it("nginx stopped on the active host: the VIP moves to the other host and 0 requests fail after the move", () => {
+        const row = r.rows[0];
+        assert.strictEqual(row.to, "lb-2");
+        assert.ok(Number.isFinite(row.recoverySeconds), `the VIP answered again: ${JSON.stringify(row)}`);
+        assert.strictEqual(row.failedAfterMove, 0, JSON.stringify(row));
+        assert.ok(row.requests > 20, `the loop ran (${row.requests} requests)`);
+    });
+
+    it("link of the active host cut: the VIP moves back and 0 requests fail after the move", () => {
+        const row = r.rows[1];
+        assert.strictEqual(row.to, "lb-1");
+        assert.ok(Number.isFinite(row.recoverySeconds), `the VIP answered again: ${JSON.stringify(row)}`);
+        assert.strictEqual(row.failedAfterMove, 0, JSON.stringify(row));
+    });
+});
