@@ -4,7 +4,8 @@
 // Read-only apart from installing itself; needs no secret (the cache tunnel is judged by Redis's own answer to
 // an unauthenticated PING: `-NOAUTH …` or `+PONG` both prove the tunnel reaches Redis).
 
-import { APT_FUNCTIONS, PUT_FILE_FUNCTION, assertToken, heredoc, script, shq } from "./shell";
+import { assertDnsName } from "./keepalived";
+import { APT_FUNCTIONS, PUT_FILE_FUNCTION, heredoc, script, shq } from "./shell";
 
 export const HEALTH_BIN = "/usr/local/sbin/gluu-health";
 
@@ -29,10 +30,10 @@ const URL_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
  * and exits 0 when everything is up, 1 otherwise (the JSON is printed either way).
  */
 export function healthProbeText(o: HealthProbeOptions): string {
-    const host = assertToken("`serverName`", o.serverName);
-    const address = assertToken("`address`", o.address ?? "127.0.0.1");
-    o.paths.forEach((p) => {
-        if (!URL_PATH.test(p)) throw new Error(`health path ${JSON.stringify(p)} must be a URL path`);
+    const host = assertDnsName("serverName", o.serverName);
+    const address = assertDnsName("address", o.address ?? "127.0.0.1");
+    o.paths.forEach((p, i) => {
+        if (!URL_PATH.test(p)) throw new Error(`\`paths[${i}]\` must be a URL path, got ${JSON.stringify(p)}`);
     });
     const t = o.timeoutSeconds ?? 5;
     if (!Number.isInteger(t) || t < 1 || t > 60) throw new Error(`\`timeoutSeconds\` must be an integer 1–60, got ${t}`);

@@ -43,6 +43,14 @@ export const AUTH_PASS_PLACEHOLDER = "@GLUU_VRRP_AUTH_PASS@";
 /** The placeholder the install script replaces by the interface that holds the host's own address. */
 export const INTERFACE_PLACEHOLDER = "@GLUU_VRRP_INTERFACE@";
 
+/** A DNS host name (labels of letters, digits and inner hyphens): never option-like, never needs quoting. */
+export function assertDnsName(field: string, value: string): string {
+    if (typeof value !== "string" || !/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value)) {
+        throw new Error(`\`${field}\` must be a DNS host name such as idp.example.org, got ${JSON.stringify(value)}`);
+    }
+    return value;
+}
+
 const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 /** Options of `keepalivedConf`. */
@@ -282,7 +290,7 @@ export interface PeerServesOptions {
  * stdin: none.
  */
 export function peerServesScript(o: PeerServesOptions): string {
-    const host = assertToken("`serverName`", o.serverName);
+    const host = assertDnsName("serverName", o.serverName);
     if (!IPV4.test(o.peerAddress)) throw new Error(`\`peerAddress\` must be an IPv4 address, got ${JSON.stringify(o.peerAddress)}`);
     const revision = assertToken("`revision`", o.revision);
     const timeout = int("timeoutSeconds", o.timeoutSeconds ?? 120, 1, 3600);
