@@ -172,7 +172,7 @@ describe("the mocks apply the rules on registration", () => {
         mocks.reset();
     });
 
-    for (const stack of ["dev", "prod", "byo"]) {
+    for (const stack of ["dev", "prod", "byo", "ha", "byo-ha"]) {
         it(`the whole ${stack} program passes every rule (so every allowedUses value is the provider's)`, async () => {
             const resources = await recordConfig(stackConfig(stack));
             assert.ok(resources.length > 50);
