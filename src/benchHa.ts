@@ -12,10 +12,12 @@
 // failures after that.
 
 import { execFileSync } from "child_process";
+import { generateKeyPairSync } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterCa } from "../components/clusterCa";
 import { NginxPair } from "../components/nginxPair";
 import { KEEPALIVED_PATHS } from "../components/render/keepalived";
+import { healthProbeText, parseHealthLine } from "../components/render/health";
 import { GluuMocks } from "./mocks";
 import { RecordedResource, recordProgram } from "./record";
 import { Bed, BedHost, startBed } from "../test/live/bed";
@@ -75,6 +77,15 @@ export interface HaBenchResult {
     initialMaster: string;
     /** The steps' report of the first run (for the spec's edges and order checks). */
     report: RunReport;
+    /** The second run of the same steps (idempotence: nothing changed, nothing reloaded). */
+    second: RunReport;
+    /**
+     * A bad change (the nginx step's key replaced by one that does not belong to the certificate): each step's
+     * status, and the client's answers through the VIP right after it.
+     */
+    badChange: { statuses: Record<string, string>; answers: string[] };
+    /** `gluu-health` (the health output's probe) run on the client through the VIP, before the faults. */
+    healthThroughVip: Record<string, string>;
     resources: RecordedResource[];
     rows: FailoverRow[];
 }
@@ -145,6 +156,20 @@ export async function runNginxPairFailover(mocks: GluuMocks, log: (s: string) =>
         // The client reaches the VIP before any fault.
         await waitFor(async () => (await curlOnce(bed.host(CLIENT), vip)) !== "000", 10000);
         log(`  ${initialMaster} holds ${vip}`);
+        const second = await runSteps(resources);
+        const probe = await bed.host(CLIENT).ssh(`cat > /tmp/gluu-health && bash /tmp/gluu-health`, {
+            stdin: healthProbeText({ serverName: HA_HOSTNAME, address: vip, paths: ["/oxauth/.well-known/openid-configuration", "/identity/"] }).replace(/curl -sk /, "curl -s --cacert /srv/test-ca.pem "),
+            timeoutMs: 20000,
+        });
+        const healthThroughVip = parseHealthLine(probe.stdout);
+        // A bad change: host 1's nginx step gets a key that does not match the certificate. It must fail there and
+        // stop host 2's steps, while the VIP keeps serving the old configuration.
+        const wrongKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+        const bad = await runSteps(resources, { throwOnFailure: false, stdin: (x) => (x.name === "lb-1-nginx" ? wrongKey : undefined) });
+        const statuses = Object.fromEntries(bad.steps.map((x) => [x.name, x.status]));
+        const answers: string[] = [];
+        for (let i = 0; i < 5; i++) answers.push(await curlOnce(bed.host(CLIENT), vip));
+        log(`  bad change: ${JSON.stringify(statuses)}; through the VIP: ${answers.join(" ")}`);
 
         const rows: FailoverRow[] = [];
         const other = (n: string) => HA_LBS.find((x) => x !== n)!;
@@ -170,7 +195,7 @@ export async function runNginxPairFailover(mocks: GluuMocks, log: (s: string) =>
         );
         log(`  ${rows[1].fault}: ${rows[1].failed}/${rows[1].requests} failed, answered again after ${rows[1].recoverySeconds} s`);
         execFileSync("ip", ["-n", bed.host(b).netns, "link", "set", "eth0", "up"]);
-        return { bedMs, stepsMs, totalMs: Date.now() - t0, initialMaster, report, resources, rows };
+        return { bedMs, stepsMs, totalMs: Date.now() - t0, initialMaster, report, second, badChange: { statuses, answers }, healthThroughVip, resources, rows };
     } finally {
         await bed.stop();
     }

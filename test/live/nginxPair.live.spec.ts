@@ -5,6 +5,7 @@
 import * as assert from "assert";
 import { HA_LBS, HaBenchResult, renderHaBench, runNginxPairFailover } from "../../src/benchHa";
 import { unwrap } from "../helpers/program";
+import { assertNothingChanged } from "./hosts";
 import { mocks } from "../setup";
 
 describe("live: nginx-pair (two NGINX hosts, keepalived, a virtual IP) under faults", function () {
@@ -36,6 +37,22 @@ describe("live: nginx-pair (two NGINX hosts, keepalived, a virtual IP) under fau
 
     it("the first host (higher priority) holds the VIP after the steps", () => {
         assert.strictEqual(r.initialMaster, "lb-1");
+    });
+
+    it("a second run of every step changes nothing (no reload, the VIP stays)", () => {
+        assertNothingChanged(r.second);
+        for (const h of HA_LBS) assert.doesNotMatch(r.second.step(`${h}-keepalived`).stdout, /reloaded|started/);
+    });
+
+    it("a bad change (a key that does not fit the certificate) fails on host 1, never reaches host 2, and the VIP keeps serving", () => {
+        const st = r.badChange.statuses;
+        assert.strictEqual(st["lb-1-nginx"], "failed");
+        for (const n of ["lb-1-keepalived", "lb-2-peer-serves", "lb-2-nginx", "lb-2-keepalived"]) assert.strictEqual(st[n], "blocked", `${n} did not run`);
+        assert.deepStrictEqual(r.badChange.answers, ["200", "200", "200", "200", "200"]);
+    });
+
+    it("gluu-health through the VIP (the health output's probe, TLS verified) says every path is up", () => {
+        assert.deepStrictEqual(r.healthThroughVip, { "/oxauth/.well-known/openid-configuration": "200", "/identity/": "200" });
     });
 
     it("nginx stopped on the active host: the VIP moves to the other host and 0 requests fail after the move", () => {
