@@ -501,7 +501,7 @@ export class GluuCluster extends pulumi.ComponentResource {
     public readonly vpcUuid?: pulumi.Output<string>;
     /** The cluster's URL. */
     public readonly url!: pulumi.Output<string>;
-    /** Public address of the load balancer (undefined with `externalLoadBalancer`). */
+    /** Address users reach: the NGINX host's public address, `nginx-pair`'s virtual IP, the managed load balancer's address; undefined with `external`. */
     public readonly lbAddress?: pulumi.Output<string>;
     /** Private address of the cache host. */
     public readonly cacheAddress!: pulumi.Output<string>;
