@@ -63,6 +63,8 @@ export function validateNginxPairArgs(args: NginxPairArgs): string[] {
     return problems;
 }
 
+const pairBalancers = new WeakMap<object, NginxBalancer[]>();
+
 /** Two NGINX hosts behind one virtual IP (`gluu:index:NginxPair`). */
 export class NginxPair extends pulumi.ComponentResource {
     /** The cluster's URL. */
@@ -71,10 +73,15 @@ export class NginxPair extends pulumi.ComponentResource {
     public readonly virtualIp!: pulumi.Output<string>;
     /** With `healthAfter`: per load-balancer host, HTTP status per node and through that host (`{ "lb-1": { "gluu-1": "200", lb: "200" } }`). */
     public readonly health?: pulumi.Output<Record<string, Record<string, string>>>;
-    /** The two hosts' NGINX components, in apply order. */
-    public readonly balancers: NginxBalancer[] = [];
     /** The keepalived steps, in apply order. */
     public readonly keepalived: command.remote.Command[] = [];
+    /**
+     * The two hosts' NGINX components, in apply order. (TypeScript only: a getter, not an output of the component
+     * package, whose analyzer cannot publish this package's own components as outputs — see GluuCluster.)
+     */
+    public get balancers(): NginxBalancer[] {
+        return pairBalancers.get(this) ?? [];
+    }
 
     constructor(name: string, args: NginxPairArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gluu:index:NginxPair", name, {}, opts);
@@ -126,7 +133,7 @@ export class NginxPair extends pulumi.ComponentResource {
         });
         const b2 = balancer(1, h2, [peerServes]);
         const k2 = keepalived(h2, h1, 100, [b2.install!, k1]);
-        this.balancers.push(b1, b2);
+        pairBalancers.set(this, [b1, b2]);
         this.keepalived.push(k1, k2);
 
         this.url = pulumi.interpolate`https://${args.hostname}/`;
