@@ -84,6 +84,8 @@ export interface HaBenchResult {
      * status, and the client's answers through the VIP right after it.
      */
     badChange: { statuses: Record<string, string>; answers: string[] };
+    /** Both hosts' VRRP states once the first host's nginx is back after fault 1 (nopreempt: it stays BACKUP). */
+    afterRecovery: Record<string, string>;
     /** `gluu-health` (the health output's probe) run on the client through the VIP, before the faults. */
     healthThroughVip: Record<string, string>;
     resources: RecordedResource[];
@@ -185,6 +187,8 @@ export async function runNginxPairFailover(mocks: GluuMocks, log: (s: string) =>
         // nginx back on the first host: its check rises, it becomes BACKUP and (nopreempt) leaves the VIP where it is.
         await bed.host(a).run("service nginx start >/dev/null 2>&1 || nginx; true", { timeoutMs: 10000 });
         await waitFor(async () => (await stateOf(bed.host(a))) === "BACKUP", 10000);
+        await sleep(2000); // two more adverts: a preempting host would have taken the VIP back by now
+        const afterRecovery = Object.fromEntries(await Promise.all(HA_LBS.map(async (n) => [n, await stateOf(bed.host(n))] as const)));
 
         // Fault 2: the link of the now active host is cut (from the root namespace: the host itself cannot undo it).
         const b = other(a);
@@ -195,7 +199,7 @@ export async function runNginxPairFailover(mocks: GluuMocks, log: (s: string) =>
         );
         log(`  ${rows[1].fault}: ${rows[1].failed}/${rows[1].requests} failed, answered again after ${rows[1].recoverySeconds} s`);
         execFileSync("ip", ["-n", bed.host(b).netns, "link", "set", "eth0", "up"]);
-        return { bedMs, stepsMs, totalMs: Date.now() - t0, initialMaster, report, second, badChange: { statuses, answers }, healthThroughVip, resources, rows };
+        return { bedMs, stepsMs, totalMs: Date.now() - t0, initialMaster, report, second, badChange: { statuses, answers }, afterRecovery, healthThroughVip, resources, rows };
     } finally {
         await bed.stop();
     }

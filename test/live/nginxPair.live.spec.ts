@@ -63,6 +63,10 @@ describe("live: nginx-pair (two NGINX hosts, keepalived, a virtual IP) under fau
         assert.ok(row.requests > 20, `the loop ran (${row.requests} requests)`);
     });
 
+    it("the recovered first host stays BACKUP and leaves the VIP where it is (nopreempt)", () => {
+        assert.deepStrictEqual(r.afterRecovery, { "lb-1": "BACKUP", "lb-2": "MASTER" });
+    });
+
     it("link of the active host cut: the VIP moves back and 0 requests fail after the move", () => {
         const row = r.rows[1];
         assert.strictEqual(row.to, "lb-1");
