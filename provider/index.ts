@@ -11,12 +11,15 @@ import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { main } from "@pulumi/pulumi/provider/server";
 import {
     CertificateDistribution,
+    ClusterAlerts,
     ClusterCa,
     Csync2Mesh,
+    DigitalOceanBalancer,
     GluuCluster,
     GluuNode,
     LdapCacheConfig,
     NginxBalancer,
+    NginxPair,
     OpenDjReplication,
     SecureRedis,
     ServiceHost,
@@ -33,6 +36,9 @@ export const COMPONENTS = [
     OpenDjReplication,
     Csync2Mesh,
     NginxBalancer,
+    NginxPair,
+    DigitalOceanBalancer,
+    ClusterAlerts,
     LdapCacheConfig,
     CertificateDistribution,
 ];
