@@ -18,4 +18,6 @@ export * from "./csync2Mesh";
 export * from "./nginxBalancer";
 export * from "./ldapCacheConfig";
 export * from "./certificateDistribution";
+export * from "./directoryBackup";
+export { BackupStatus, BackupSchedule } from "./render/backup";
 export * from "./digest";

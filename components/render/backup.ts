@@ -582,6 +582,8 @@ export function backupJobScript(o: BackupJobOptions): string {
             `local_dir=${shq(BACKUP_PATHS.localDir)}`,
             `prefix=${shq(o.prefix)}`,
             `stamp=$(date -u +%Y%m%dT%H%M%SZ)`,
+            `# A second run within the same second (a manual run next to the timer) must not reuse a name.`,
+            `while [ -e "$local_dir/gluu-backup-${o.node}-$stamp.tar.cms" ]; do sleep 1; stamp=$(date -u +%Y%m%dT%H%M%SZ); done`,
             `name="gluu-backup-${o.node}-$stamp"`,
             `fail() {`,
             `  local why="$1"`,
@@ -729,7 +731,7 @@ export function backupInstallScript(o: BackupInstallOptions): string {
         `}`,
         `put_public() {`,
         `  local path="$1" mode="$2" tmp`,
-        `  install -d -m 0755 "$(dirname "$path")"`,
+        `  [ -d "$(dirname "$path")" ] || install -d -m 0755 "$(dirname "$path")"`,
         `  tmp=$(mktemp "$path.XXXXXX")`,
         `  cleanup_paths+=("$tmp")`,
         `  cat > "$tmp"`,
@@ -742,6 +744,7 @@ export function backupInstallScript(o: BackupInstallOptions): string {
             `if [ ! -d ${shq(o.profile.containerRoot)}${OPENDJ_CONFIG} ]; then echo "${o.profile.containerRoot}${OPENDJ_CONFIG} is missing: is Gluu ${o.profile.version} installed here?" >&2; exit 1; fi`,
             `for tool in openssl sha256sum flock tar; do command -v "$tool" >/dev/null || { echo "$tool is missing on this host" >&2; exit 1; }; done`,
             `install -d -m 0700 ${P.confDir} ${P.localDir}`,
+            `chmod 0700 ${P.confDir} ${P.localDir}`,
             `put_secret ${P.dmPassword}`,
             `put_secret ${P.s3Config}`,
             heredoc(`put_public ${P.recipient} 644`, o.recipientCertPem.trim()),
@@ -963,3 +966,16 @@ export function restoreScript(o: RestoreOptions): string {
     );
 }
 
+
+/** On a member after a restore (inside its container): restart oxAuth and oxTrust, which cache what they read from LDAP. */
+export function restartAfterRestoreScript(profile: GluuVersionProfile): string {
+    const inner = script(
+        `Inside the Gluu ${profile.version} container: restart oxAuth and oxTrust on the restored directory`,
+        [
+            containerService(profile, profile.services.oxauth, "restart"),
+            containerService(profile, profile.services.identity, "restart"),
+            `echo "changed oxauth and identity restarted after the restore"`,
+        ].join("\n"),
+    );
+    return script(`Restart oxAuth and oxTrust after a restore (Gluu ${profile.version})`, inContainer(profile, inner));
+}
