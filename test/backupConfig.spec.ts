@@ -4,7 +4,7 @@
 // outputs, and the restore on request.
 import * as assert from "assert";
 import { RecordedResource } from "../src/record";
-import { checkResource } from "../src/providerRules";
+import { checkDoSpacesBucket, checkDoSpacesKey, checkResource } from "../src/providerRules";
 import { byName, commands, configProblems, recordConfig, stackConfig, strings, unwrap } from "./helpers/program";
 
 const DEV = () => ({ ...stackConfig("dev"), repoPassword: "repo-pw-1" });
@@ -81,5 +81,22 @@ describe("backups: stack keys and the cluster's wiring", () => {
         for (const n of ["gluu-backup-install", "gluu-backup-status", "gluu-backup-restore", "gluu-backup-restore-reinit", "gluu-2-restore-restart"]) assert.ok(names.includes(n), n);
         const conf = JSON.parse(String(unwrap(byName(rs, "gluu-backup-install").inputs.stdin).value).split("\n")[1]);
         assert.deepStrictEqual(conf, { endpoint: "https://s3.eu-central-1.amazonaws.com", region: "eu-central-1", bucket: "gluu-byo-backups", accessKeyId: "AKIDBYO", secretAccessKey: "byo-secret-Key-1" });
+    });
+
+    it("Check emulation of the Spaces resources refuses what terraform-provider-digitalocean v2.99.1 refuses", () => {
+        const reasons = (f: { reason: string }[]) => f.map((x) => x.reason).join("\n");
+        assert.deepStrictEqual(checkDoSpacesBucket({ name: "b", region: "FRA1" }), [], "region is matched ignoring case");
+        assert.match(reasons(checkDoSpacesBucket({ name: "b", region: "nyc1" })), /expected region to be one of \["ams3" "atl1" "blr1" "fra1" "lon1" "nyc3" "sfo2" "sfo3" "sgp1" "syd1" "tor1"\], got nyc1/);
+        assert.match(reasons(checkDoSpacesBucket({ region: "fra1" })), /The argument "name" is required/);
+        const bad = checkDoSpacesBucket({ name: "b", lifecycleRules: [{ expiration: { days: -1, date: "tomorrow" }, noncurrentVersionExpiration: { days: 0 }, id: "x".repeat(256) }] });
+        assert.deepStrictEqual(bad.map((f) => f.property), [
+            "lifecycleRules[0].enabled",
+            "lifecycleRules[0].id",
+            "lifecycleRules[0].expiration.days",
+            "lifecycleRules[0].expiration.date",
+            "lifecycleRules[0].noncurrentVersionExpiration.days",
+        ]);
+        assert.deepStrictEqual(checkDoSpacesKey({ name: "k", grants: [{ bucket: "b", permission: "readwrite" }] }), []);
+        assert.deepStrictEqual(checkDoSpacesKey({ grants: [{ bucket: "b" }] }).map((f) => f.property), ["name", "grants[0].permission"]);
     });
 });
