@@ -593,6 +593,8 @@ export function backupJobScript(o: BackupJobOptions): string {
             `  echo "gluu-backup: backup $name FAILED: $why" >&2`,
             `  exit 1`,
             `}`,
+            `# Any other failing command is a failed backup too, recorded the same way (cron mails it, the status shows it).`,
+            `trap 'fail "unexpected failure at line $LINENO of ${BACKUP_PATHS.job}"' ERR`,
             `install -d -m 0700 "$local_dir"`,
             `find "$local_dir" -maxdepth 1 -name '.work.*' -mmin +720 -exec rm -rf -- {} + 2>/dev/null || true`,
             `work=$(mktemp -d "$local_dir/.work.XXXXXX")`,
