@@ -60,7 +60,7 @@ export interface DirectoryBackupArgs {
     /** OpenDJ administration connector port. Defaults to `4444`. */
     adminPort?: number;
     /** What the job waits for before it is installed (e.g. the replication's initialization). Defaults to none. */
-    after?: pulumi.Resource[];
+    after?: command.remote.Command[];
     /** A value whose change re-reads the job's status (`lastBackup`), e.g. the time of the `pulumi up`. Defaults to reading it on install only. */
     statusRefresh?: pulumi.Input<string>;
 

@@ -11,6 +11,7 @@ import { main } from "@pulumi/pulumi/provider/server";
 import {
     CertificateDistribution,
     ClusterCa,
+    DirectoryBackup,
     Csync2Mesh,
     GluuCluster,
     GluuNode,
@@ -33,6 +34,7 @@ export const COMPONENTS = [
     NginxBalancer,
     LdapCacheConfig,
     CertificateDistribution,
+    DirectoryBackup,
 ];
 
 /** ComponentProvider whose schema has the secret properties marked. */
