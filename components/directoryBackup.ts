@@ -130,8 +130,11 @@ export class DirectoryBackup extends pulumi.ComponentResource {
             {
                 privateKeyPem: key.privateKeyPem,
                 subject: { commonName: `${name} backup recipient`, organization: "gluu-cluster" },
-                // 10 years: openssl cms does not check a recipient's validity period, but keep it honest.
-                validityPeriodHours: 87600,
+                // The project's leaf-certificate bounds (policy/rules.ts): 825 days, renewed 30 days early. A renewed
+                // certificate keeps the key, and the restore decrypts with the key alone (no -recip), so archives
+                // encrypted to an older certificate stay readable.
+                validityPeriodHours: 825 * 24,
+                earlyRenewalHours: 720,
                 allowedUses: ["key_encipherment", "data_encipherment"],
             },
             { parent: this },
