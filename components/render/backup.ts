@@ -934,7 +934,7 @@ export function restoreScript(o: RestoreOptions): string {
             `mkdir "$work/x"`,
             `# Without -recip, openssl answers a wrong key with a random content key (its defence against Bleichenbacher's attack,`,
             `# CMS_decrypt(3)): usually an error above, else garbage that is no archive here.`,
-            `tar -C "$work/x" --no-same-owner -xf "$work/$name.tar" backup.json MANIFEST.sha256 files.tar ldif 2>/dev/null \`,
+            `tar -C "$work/x" --no-same-owner -xf "$work/$name.tar" backup.json MANIFEST.sha256 files.tar ldif 2>/dev/null \\`,
             `  || { echo "REFUSED: backup $name cannot be decrypted with this stack's backup key to a gluu-cluster archive; nothing was changed" >&2; exit 1; }`,
             `if ! (cd "$work/x" && sha256sum --quiet -c MANIFEST.sha256); then`,
             `  echo "REFUSED: backup $name fails its inner manifest check; nothing was changed" >&2`,
