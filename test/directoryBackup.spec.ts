@@ -5,8 +5,9 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { DirectoryBackup, DirectoryBackupArgs, validateDirectoryBackupArgs } from "../components/directoryBackup";
 import { ArgsError } from "../components/validation";
-import { RecordedResource } from "../src/record";
-import { byName, commands, mockHost as host, recordComponent, strings, unwrap } from "./helpers/program";
+import * as rules from "../policy/rules";
+import { RecordedResource, recordProgram } from "../src/record";
+import { byName, commands, mockHost as host, mocks, recordComponent, strings, unwrap } from "./helpers/program";
 import { assertShellcheckClean } from "./helpers/shellcheck";
 
 const DM = "Dm-graph-Pw-5be21c07";
@@ -121,5 +122,31 @@ describe("DirectoryBackup (alone, under mocks)", () => {
             assert.ok(p.some((x) => x.startsWith(`\`${f}\``)), `${f}: ${p.join("\n")}`);
         }
         assert.throws(() => new DirectoryBackup("bad", args({ keepLocal: 0 })), (e: any) => e instanceof ArgsError && /`keepLocal` must be an integer 1–100/.test(e.message));
+    });
+
+    it("passes every rule of the project's policy pack (key strength, certificate bounds, secret-bearing steps)", async () => {
+        const secretOutputs = new Map<string, string[] | undefined>();
+        const capture: pulumi.ResourceTransformation = (t) => {
+            secretOutputs.set(`${t.type}::${t.name}`, (t.opts as pulumi.CustomResourceOptions).additionalSecretOutputs as string[] | undefined);
+            return undefined;
+        };
+        const rs = await recordProgram(mocks, (o) =>
+            new DirectoryBackup("backup", args({ restoreFrom: "gluu-backup-gluu-1-20261205T023000Z", members: [host("gluu-2", "10.0.0.12")], replicationAdminPassword: pulumi.secret(ADMIN) }), {
+                ...o,
+                transformations: [...(o.transformations ?? []), capture],
+            }),
+        );
+        const deepPlain = (v: any): any => {
+            const u = rules.plain(v);
+            if (Array.isArray(u)) return u.map(deepPlain);
+            if (u && typeof u === "object") return Object.fromEntries(Object.entries(u).map(([k, x]) => [k, deepPlain(x)]));
+            return u;
+        };
+        const custom = rs.filter((r) => r.custom);
+        const out: string[] = [];
+        for (const r of custom) out.push(...rules.validateResource(r.type, deepPlain(r.inputs), r.name, { additionalSecretOutputs: secretOutputs.get(`${r.type}::${r.name}`) ?? [] }));
+        out.push(...rules.validateStack(custom.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: deepPlain(r.inputs) }))).map((v) => v.message));
+        assert.deepStrictEqual(out, []);
+        assert.ok(custom.some((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert") && custom.filter((r) => r.type === "command:remote:Command").length >= 5);
     });
 });
