@@ -26,10 +26,11 @@ import {
     parseBackupStatus,
     restartAfterRestoreScript,
     restoreFromProblems,
+    restoreReinitScript,
     restoreScript,
     restoreStdin,
 } from "./render/backup";
-import { replicationInitScript, secretLine } from "./render/opendj";
+import { secretLine } from "./render/opendj";
 import { ArgsError, known, versionProblems } from "./validation";
 
 export interface DirectoryBackupArgs {
@@ -188,13 +189,15 @@ export class DirectoryBackup extends pulumi.ComponentResource {
             this.restored.push(this.restore);
             const members = args.members ?? [];
             if (members.length > 0) {
-                // The existing status-driven initialization, pushed from the restored node; the restore cleared its
-                // record, so every member is "never initialized from this primary" and receives the restored data.
+                // Every member receives the restored data (initialize-all), and the primary's initialization record is
+                // rewritten in the status-driven initialization's format, so the cluster's own repl-init finds them
+                // initialized. Not the status-driven script itself: its guard refuses to overwrite members that hold
+                // more entries than the primary, which is exactly what restoring after a bad import must do.
                 const reinit = remoteStep(`${name}-restore-reinit`, {
                     host: args.host,
                     create: pulumi
                         .all([profile, args.host.privateAddress, pulumi.all(members.map((m) => m.privateAddress))])
-                        .apply(([p, primaryAddress, addresses]) => replicationInitScript({ profile: p, primaryAddress, members: addresses, adminPort })),
+                        .apply(([p, primaryAddress, addresses]) => restoreReinitScript(p, primaryAddress, { members: addresses, adminPort })),
                     secretStdin: pulumi.secret(args.replicationAdminPassword!).apply((pw) => secretLine("replicationAdminPassword", pw)),
                     dependsOn: [this.restore],
                     triggers: [restoreFrom],

@@ -25,6 +25,7 @@ import {
     parseBackupStatus,
     restartAfterRestoreScript,
     restoreFromProblems,
+    restoreReinitScript,
     restoreScript,
     restoreStdin,
 } from "../components/render/backup";
@@ -38,7 +39,7 @@ const PYTHON2 = "/root/.pyenv/versions/2.7.18/bin/python2";
 /** The OpenDJ tool calls of a script: `"$dj_bin/<tool>" args… \` continued lines, up to the redirection. */
 function opendjCalls(text: string): Array<{ tool: string; argv: string[] }> {
     const joined = text.replace(/\\\n\s*/g, " ");
-    return [...joined.matchAll(/"\$dj_bin\/(export-ldif|import-ldif)" (--[^>\n]*)/g)].map((m) => ({
+    return [...joined.matchAll(/"\$dj_bin\/(export-ldif|import-ldif|dsreplication)" ((?:--|status |initialize-all )[^>\n]*)/g)].map((m) => ({
         tool: m[1],
         argv: (m[2].match(/'[^']*'|"[^"]*"|\S+/g) ?? []).map((w) => w.replace(/^['"]|['"]$/g, "")),
     }));
@@ -144,6 +145,7 @@ describe("render/backup: scripts", () => {
             restore: restoreScript({ profile: PROFILES[v], name: "gluu-backup-gluu-1-20260101T023000Z", prefix: "gluu/", maxAgeDays: 7, force: false }),
             restoreForced: restoreScript({ profile: PROFILES[v], name: "gluu-backup-gluu-1-20260101T023000Z", prefix: "", maxAgeDays: 7, force: true }),
             restart: restartAfterRestoreScript(PROFILES[v]),
+            reinit: restoreReinitScript(PROFILES[v], "10.0.0.11", { members: ["10.0.0.12", "10.0.0.13"] }),
             status: backupStatusScript(),
         });
 
@@ -155,6 +157,12 @@ describe("render/backup: scripts", () => {
             const s = scripts();
             const calls = [...opendjCalls(s.job), ...opendjCalls(s.restore)];
             assert.deepStrictEqual(calls.map((c) => c.tool), ["export-ldif", "import-ldif", "import-ldif"]);
+            const reinit = opendjCalls(s.reinit);
+            assert.deepStrictEqual(reinit.map((c) => `${c.tool} ${c.argv[0]}`), ["dsreplication status", "dsreplication initialize-all"]);
+            for (const c of reinit) {
+                assert.strictEqual(argcheck(v, c.tool, c.argv), undefined, `${c.tool} ${c.argv.join(" ")}`);
+                assert.ok(c.argv.includes("--adminPasswordFile") && !c.argv.includes("--adminPassword"));
+            }
             for (const c of calls) {
                 assert.strictEqual(argcheck(v, c.tool, c.argv), undefined, `${c.tool} ${c.argv.join(" ")}`);
                 for (const o of ["--hostname", "--port", "--bindPasswordFile", "--trustAll", "--backendID", "--ldifFile"]) assert.ok(c.argv.includes(o), `${c.tool} has ${o}`);

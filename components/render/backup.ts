@@ -24,7 +24,18 @@
 
 import { GluuVersionProfile } from "../profiles";
 import { containerService, inContainer } from "./container";
-import { OPENDJ_BIN, OPENDJ_CONFIG, OPENDJ_KEY_FILES, REPLICATION_INIT_MARKER, WAIT_PORT_FUNCTION, assertPort, secretFilesFromStdin } from "./opendj";
+import {
+    DEFAULT_BASE_DNS,
+    OPENDJ_BIN,
+    OPENDJ_CONFIG,
+    OPENDJ_KEY_FILES,
+    REPLICATION_INIT_MARKER,
+    REPLICATION_STATUS_AWK,
+    WAIT_PORT_FUNCTION,
+    assertHost,
+    assertPort,
+    secretFilesFromStdin,
+} from "./opendj";
 import { STATE_DIR, heredoc, script, shq } from "./shell";
 
 /** Which OpenDJ backend holds each backed-up base DN (same in 3.1.6 and 4.5; see the header). */
@@ -983,4 +994,63 @@ export function restartAfterRestoreScript(profile: GluuVersionProfile): string {
         ].join("\n"),
     );
     return script(`Restart oxAuth and oxTrust after a restore (Gluu ${profile.version})`, inContainer(profile, inner));
+}
+
+/**
+ * After a restore (runs on the restored PRIMARY, inside its container): push the restored data to every member —
+ * `dsreplication initialize-all` per base DN — and record them in the primary's initialization record, in the format
+ * the status-driven `replicationInitScript` keeps (base DN, server, DS ID), so that the cluster's own initialization
+ * finds them initialized afterwards. This is the one place that overwrites members without the status-driven
+ * guard: restoring a backup is the operator's decision to overwrite them, and the guard would refuse exactly the
+ * case a restore is for (members holding more entries than the restored primary, e.g. after a bad import).
+ * `members` only goes into a comment (a new topology re-runs the step).
+ *
+ * stdin: line 1 = replication admin password.
+ */
+export function restoreReinitScript(profile: GluuVersionProfile, primaryAddress: string, opts: { members?: string[]; adminPort?: number; adminUid?: string } = {}): string {
+    const primary = assertHost("primaryAddress", primaryAddress);
+    const members = (opts.members ?? []).map((m, i) => assertHost(`members[${i}]`, m));
+    const adminPort = assertPort("adminPort", opts.adminPort ?? 4444);
+    const adminUid = opts.adminUid ?? "admin";
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(adminUid)) throw new Error(`\`adminUid\` must be a plain user id like admin, got ${JSON.stringify(adminUid)}`);
+    const inner = script(
+        `Inside the Gluu ${profile.version} container of the restored primary: initialize every member from it`,
+        WAIT_PORT_FUNCTION,
+        secretFilesFromStdin([{ variable: "admin_pw_file", what: "the replication admin password" }]),
+        [
+            `dj_bin=${shq(OPENDJ_BIN)}`,
+            `if [ -d /opt/jre ]; then export OPENDJ_JAVA_HOME=/opt/jre; fi`,
+            members.length > 0 ? `# Topology when rendered: ${primary} (primary), ${members.join(", ")}` : "",
+            `primary=${shq(primary)}`,
+            `marker=${shq(REPLICATION_INIT_MARKER)}`,
+            `wait_port 127.0.0.1 ${adminPort} 300 "OpenDJ administration connector"`,
+            `repl_rows() {`,
+            `  local out="$secret_dir/status.txt"`,
+            `  if ! "$dj_bin/dsreplication" status --hostname "$primary" --port ${adminPort} --adminUID ${shq(adminUid)} \\`,
+            `      --adminPasswordFile "$admin_pw_file" --trustAll --no-prompt > "$out" 2>&1; then`,
+            `    cat "$out" >&2; echo "dsreplication status on $primary failed (output above)" >&2; exit 1`,
+            `  fi`,
+            `  awk ${shq(REPLICATION_STATUS_AWK)} "$out"`,
+            `}`,
+            `rows="$secret_dir/rows.tsv"`,
+            `repl_rows > "$rows"`,
+            `for base_dn in ${DEFAULT_BASE_DNS.map(shq).join(" ")}; do`,
+            `  members=$(awk -F'\\t' -v b="$base_dn" -v p="$primary:${adminPort}" 'tolower($1) == tolower(b) && tolower($2) != tolower(p) && $4 == "true"' "$rows" | wc -l)`,
+            `  if [ "$members" -eq 0 ]; then echo "$base_dn: no member replicates it; nothing to initialize"; continue; fi`,
+            `  log="$secret_dir/init.log"`,
+            `  if ! "$dj_bin/dsreplication" initialize-all --hostname "$primary" --port ${adminPort} --baseDN "$base_dn" \\`,
+            `      --adminUID ${shq(adminUid)} --adminPasswordFile "$admin_pw_file" --trustAll --no-prompt > "$log" 2>&1; then`,
+            `    cat "$log" >&2`,
+            `    echo "dsreplication initialize-all of $base_dn from $primary failed (output above); the members still hold their old data" >&2`,
+            `    exit 1`,
+            `  fi`,
+            `  echo "changed $base_dn initialized on $members member(s) from the restored $primary"`,
+            `done`,
+            `# The record the status-driven initialization reads: every member row, with its DS ID, as initialized from here.`,
+            `install -d -m 0700 "$(dirname "$marker")"`,
+            `repl_rows | awk -F'\\t' -v p="$primary:${adminPort}" 'tolower($2) != tolower(p) && $4 == "true" { print $1 "\\t" $2 "\\t" $5 }' > "$marker.new"`,
+            `mv -f "$marker.new" "$marker"`,
+        ].join("\n"),
+    );
+    return script(`Initialize every member from the restored primary ${primary} (Gluu ${profile.version})`, inContainer(profile, inner));
 }
