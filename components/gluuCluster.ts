@@ -7,6 +7,8 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { CertificateDistribution } from "./certificateDistribution";
 import { ClusterAlerts } from "./clusterAlerts";
+import { DirectoryBackup } from "./directoryBackup";
+import { BackupStatus, backupEndpointProblems, backupRegionProblems, backupScheduleProblems, bucketNameProblems, integerProblems, restoreFromProblems, spacesEndpoint } from "./render/backup";
 import { ClusterCa } from "./clusterCa";
 import { cloudNamePrefix, cloudNames, currentStackIdentity } from "./cloudNames";
 import { Csync2Mesh } from "./csync2Mesh";
@@ -183,6 +185,34 @@ export interface GluuClusterArgs {
      * the names once rebuilt. Defaults to none.
      */
     rebuildNodes?: string[];
+
+    // --- backups and restore (DirectoryBackup; `backups` above is DigitalOcean's droplet backups, another thing) ---
+    /** Bucket for encrypted backups of the directory and the nodes' secrets; setting it turns the backup job on. Defaults to no backups. */
+    backupBucket?: pulumi.Input<string>;
+    /** Node that runs the backup job. Defaults to the primary. */
+    backupNode?: string;
+    /** When the job runs (`daily`, `hourly`, `weekly`, `HH:MM`, `Mon,Thu 02:30`, …). Defaults to `daily`. */
+    backupSchedule?: pulumi.Input<string>;
+    /** Backups kept on the backup node (1–100). Defaults to `7`. */
+    backupKeepLocal?: pulumi.Input<number>;
+    /** Days a backup is kept in the bucket (1–3650; also the Spaces lifecycle rule). Defaults to `30`. */
+    backupKeepDays?: pulumi.Input<number>;
+    /** S3 endpoint (`https://…`). Required with `existingNodes`; droplets default to a Spaces bucket in `backupRegion`. */
+    backupEndpoint?: pulumi.Input<string>;
+    /** Region of the bucket (a Spaces region on droplets). Defaults to `region` on droplets; required with `backupEndpoint`. */
+    backupRegion?: pulumi.Input<string>;
+    /** Access key id (secret). Required with `backupEndpoint`; droplets default to a Spaces key made for the bucket. */
+    backupAccessKeyId?: pulumi.Input<string>;
+    /** Secret access key (secret). Goes with `backupAccessKeyId`. */
+    backupSecretAccessKey?: pulumi.Input<string>;
+    /** A value whose change re-reads the job's status for `lastBackup` (the program passes the time of the run). Defaults to reading it on install only. */
+    backupStatusRefresh?: pulumi.Input<string>;
+    /** Name of a backup to restore onto the primary; the next `up` restores it once. Defaults to none. */
+    restoreFrom?: pulumi.Input<string>;
+    /** A restore refuses backups older than this many days unless `restoreForce`. Defaults to `7`. */
+    restoreMaxAgeDays?: pulumi.Input<number>;
+    /** Restore even an older backup. Defaults to `false`. */
+    restoreForce?: pulumi.Input<boolean>;
 }
 
 /** Ports cluster members use among themselves: LDAPS, OpenDJ admin and replication, csync2 (over stunnel). */
@@ -301,6 +331,46 @@ export function validateGluuClusterArgs(name: string, args: GluuClusterArgs): st
         }
     }
     problems.push(...serviceHostProblems(name, args, names));
+    problems.push(...backupProblems(args, names));
+    return problems;
+}
+
+/** Problems with the backup settings (DirectoryBackup). */
+function backupProblems(args: GluuClusterArgs, nodeNameList: string[]): string[] {
+    const problems: string[] = [];
+    const fields = ["backupNode", "backupSchedule", "backupKeepLocal", "backupKeepDays", "backupEndpoint", "backupRegion", "backupAccessKeyId", "backupSecretAccessKey", "backupStatusRefresh", "restoreFrom", "restoreMaxAgeDays", "restoreForce"] as const;
+    if (args.backupBucket === undefined) {
+        for (const f of fields) {
+            if (args[f] !== undefined) problems.push(`\`${f}\` belongs with \`backupBucket\`, which is not set: set the bucket to turn backups on, or remove \`${f}\``);
+        }
+        return problems;
+    }
+    if (known(args.backupBucket)) problems.push(...bucketNameProblems("backupBucket", args.backupBucket));
+    if (known(args.backupSchedule)) problems.push(...backupScheduleProblems("backupSchedule", args.backupSchedule));
+    if (known(args.backupKeepLocal)) problems.push(...integerProblems("backupKeepLocal", args.backupKeepLocal, 1, 100, "backups kept on the node"));
+    if (known(args.backupKeepDays)) problems.push(...integerProblems("backupKeepDays", args.backupKeepDays, 1, 3650, "days a backup stays in the bucket"));
+    if (known(args.restoreMaxAgeDays)) problems.push(...integerProblems("restoreMaxAgeDays", args.restoreMaxAgeDays, 1, 3650, "the oldest backup a restore accepts unforced"));
+    if (known(args.restoreFrom)) problems.push(...restoreFromProblems("restoreFrom", args.restoreFrom));
+    if ((args.backupAccessKeyId === undefined) !== (args.backupSecretAccessKey === undefined)) {
+        problems.push("set both `backupAccessKeyId` and `backupSecretAccessKey` (secrets), or neither (droplets: a Spaces key is made for the bucket)");
+    }
+    if (args.existingNodes !== undefined || args.backupEndpoint !== undefined) {
+        if (args.backupEndpoint === undefined) problems.push("`backupEndpoint` is required with `existingNodes`: your S3 endpoint (`https://…`)");
+        else if (known(args.backupEndpoint)) problems.push(...backupEndpointProblems("backupEndpoint", args.backupEndpoint));
+        if (args.backupRegion === undefined) problems.push("`backupRegion` is required with `backupEndpoint`: the region the endpoint signs for");
+        else if (known(args.backupRegion)) problems.push(...backupRegionProblems("backupRegion", args.backupRegion, false));
+        if (args.backupAccessKeyId === undefined) problems.push("`backupAccessKeyId` and `backupSecretAccessKey` (secrets) are required with `backupEndpoint`");
+    } else {
+        const region = args.backupRegion ?? args.region;
+        if (known(region)) problems.push(...backupRegionProblems(args.backupRegion === undefined ? "region" : "backupRegion", region, true));
+    }
+    const primary = args.primaryNode ?? nodeNameList[0];
+    if (args.backupNode !== undefined && !nodeNameList.includes(args.backupNode)) {
+        problems.push(`\`backupNode\` ${JSON.stringify(args.backupNode)} is not a node; use one of ${nodeNameList.join(", ")}`);
+    }
+    if (args.restoreFrom !== undefined && (args.backupNode ?? primary) !== primary) {
+        problems.push(`\`restoreFrom\` restores onto the backup node, which must be the primary (${primary}): unset \`backupNode\` for the restore`);
+    }
     return problems;
 }
 
@@ -468,6 +538,7 @@ interface GluuClusterParts {
     pair?: NginxPair;
     managedBalancer?: DigitalOceanBalancer;
     alerts?: ClusterAlerts;
+    backup?: DirectoryBackup;
 }
 const clusterParts = new WeakMap<object, GluuClusterParts>();
 function partsOf(cluster: object): GluuClusterParts {
@@ -522,6 +593,12 @@ export class GluuCluster extends pulumi.ComponentResource {
      * any time with `ssh root@<node> gluu-health`.
      */
     public readonly health!: pulumi.Output<Record<string, Record<string, string>>>;
+    /** With `backupBucket`: the backup job's last success and failure, read from the backup node. */
+    public readonly lastBackup?: pulumi.Output<BackupStatus>;
+    /** With `backupBucket`: the certificate the backups are encrypted to (public). */
+    public readonly backupRecipientCertificatePem?: pulumi.Output<string>;
+    /** With `backupBucket`: the private key that decrypts the backups (secret). */
+    public readonly backupPrivateKeyPem?: pulumi.Output<string>;
 
     // The parts below are getters over `clusterParts`, not fields: a component package publishes every field as an
     // output (@pulumi/pulumi@3.248.0 provider/experimental/analyzer.js analyzeComponent/analyzeSymbols take each
@@ -994,6 +1071,83 @@ export class GluuCluster extends pulumi.ComponentResource {
                 return all;
             });
 
+        // --- backups (issue 13): the job on the backup node once replication is initialised ---
+        if (args.backupBucket !== undefined) {
+            const backupIndex = args.backupNode === undefined ? primaryIndex : names.indexOf(args.backupNode);
+            const keepDays = args.backupKeepDays ?? 30;
+            const prefix = `${name}/`;
+            let endpoint = args.backupEndpoint;
+            let region = args.backupRegion;
+            let accessKeyId = args.backupAccessKeyId;
+            let secretAccessKey = args.backupSecretAccessKey;
+            if (endpoint === undefined) {
+                // Droplets: a Spaces bucket, versioned (a deleted or overwritten backup stays a noncurrent version), with
+                // a lifecycle rule for keepDays. The provider needs Spaces credentials for it (digitalocean:spacesAccessId,
+                // digitalocean:spacesSecretKey; terraform-provider-digitalocean@v2.99.1 digitalocean/config/config.go:42-46).
+                // Kept when the stack goes: backups must outlive the cluster they restore.
+                region = pulumi.output(args.backupRegion ?? args.region!).apply((r) => r.toLowerCase());
+                const bucket = new digitalocean.SpacesBucket(
+                    `${name}-backups`,
+                    {
+                        name: args.backupBucket,
+                        region,
+                        acl: "private",
+                        versioning: { enabled: true },
+                        lifecycleRules: [
+                            {
+                                id: "gluu-backup-retention",
+                                enabled: true,
+                                prefix,
+                                expiration: { days: keepDays },
+                                noncurrentVersionExpiration: { days: keepDays },
+                                abortIncompleteMultipartUploadDays: 1,
+                            },
+                        ],
+                    },
+                    { parent: this, retainOnDelete: true },
+                );
+                endpoint = region.apply(spacesEndpoint);
+                if (accessKeyId === undefined) {
+                    // The host's own key: read and write on this bucket only.
+                    const key = new digitalocean.SpacesKey(
+                        `${name}-backup-key`,
+                        { name: pulumi.interpolate`${args.backupBucket}-writer`, grants: [{ bucket: bucket.name, permission: "readwrite" }] },
+                        { parent: this },
+                    );
+                    accessKeyId = key.accessKey;
+                    secretAccessKey = key.secretKey;
+                }
+            }
+            partsOf(this).backup = new DirectoryBackup(
+                `${name}-backup`,
+                {
+                    host: this.nodes[backupIndex].installedHost,
+                    version,
+                    directoryManagerPassword: ldapPassword,
+                    schedule: args.backupSchedule,
+                    keepLocal: args.backupKeepLocal,
+                    keepDays,
+                    bucket: args.backupBucket,
+                    endpoint: endpoint!,
+                    region: region!,
+                    accessKeyId: accessKeyId!,
+                    secretAccessKey: secretAccessKey!,
+                    prefix,
+                    after: [this.replication.initialized],
+                    statusRefresh: args.backupStatusRefresh,
+                    restoreFrom: args.restoreFrom,
+                    restoreMaxAgeDays: args.restoreMaxAgeDays,
+                    restoreForce: args.restoreForce,
+                    members: order.filter((i) => i !== backupIndex).map((i) => this.nodes[i].installedHost),
+                    replicationAdminPassword: this.replication.replicationAdminPassword,
+                },
+                { parent: this },
+            );
+            this.lastBackup = partsOf(this).backup!.lastBackup;
+            this.backupRecipientCertificatePem = partsOf(this).backup!.recipientCertificatePem;
+            this.backupPrivateKeyPem = partsOf(this).backup!.privateKeyPem;
+        }
+
         this.nodeAddresses = pulumi.all(this.nodes.map((n) => n.publicIp));
         this.nodePrivateAddresses = pulumi.all(this.nodes.map((n) => n.privateIp));
         this.adminUrl = pulumi.interpolate`https://${args.hostname}/identity`;
@@ -1027,6 +1181,9 @@ export class GluuCluster extends pulumi.ComponentResource {
             ldapPassword: this.ldapPassword,
             adminPassword: this.adminPassword,
             sshPrivateKey: this.sshPrivateKey,
+            lastBackup: this.lastBackup,
+            backupRecipientCertificatePem: this.backupRecipientCertificatePem,
+            backupPrivateKeyPem: this.backupPrivateKeyPem,
         });
     }
 

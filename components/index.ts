@@ -22,4 +22,6 @@ export * from "./clusterAlerts";
 export * from "./loadBalancing";
 export * from "./ldapCacheConfig";
 export * from "./certificateDistribution";
+export * from "./directoryBackup";
+export { BackupStatus, BackupSchedule } from "./render/backup";
 export * from "./digest";

@@ -13,6 +13,7 @@ import {
     CertificateDistribution,
     ClusterAlerts,
     ClusterCa,
+    DirectoryBackup,
     Csync2Mesh,
     DigitalOceanBalancer,
     GluuCluster,
@@ -41,6 +42,7 @@ export const COMPONENTS = [
     ClusterAlerts,
     LdapCacheConfig,
     CertificateDistribution,
+    DirectoryBackup,
 ];
 
 /**

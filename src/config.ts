@@ -17,9 +17,17 @@ import {
     rsaHostKeyAdvice,
     vpcIpRangeProblems,
 } from "../components/validation";
+import {
+    SPACES_REGIONS,
+    backupEndpointProblems,
+    backupRegionProblems,
+    backupScheduleProblems,
+    bucketNameProblems,
+    restoreFromProblems,
+} from "../components/render/backup";
 
 /** Keys whose values are secrets: never echoed in errors, wrapped as secrets by the program. */
-export const SECRET_KEYS = ["sshPrivateKey", "ldapPassword", "adminPassword", "repoPassword", "lbPrivateKey", "redisPassword"] as const;
+export const SECRET_KEYS = ["sshPrivateKey", "ldapPassword", "adminPassword", "repoPassword", "lbPrivateKey", "redisPassword", "backupAccessKeyId", "backupSecretAccessKey"] as const;
 
 const CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/([0-9]|[12]\d|3[0-2])$/;
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
@@ -109,6 +117,11 @@ function parsesAsCertificates(s: string): boolean {
     }
 }
 const port = json(z.number({ error: "must be an integer 1–65535" }).int("must be an integer 1–65535").min(1, "must be an integer 1–65535").max(65535, "must be an integer 1–65535"));
+
+/** A components/render/backup.ts check (`\`key\` …` messages) as zod issues completing "gluu:<key> …". */
+function issuesOf(check: (key: string, value: string) => string[]) {
+    return (v: string, ctx: z.RefinementCtx) => check("k", v).forEach((m) => ctx.addIssue({ code: "custom", message: m.replace(/^`k` /, "") }));
+}
 
 /** The schema of the `gluu:` namespace. Each field's message completes "gluu:<key> …". */
 export const stackConfigSchema = z
@@ -231,6 +244,21 @@ export const stackConfigSchema = z
         protectDroplets: json(z.boolean({ error: "must be true or false" })).default(false),
         retainDroplets: json(z.boolean({ error: "must be true or false" })).default(false),
         rebuildNodes: json(z.array(z.string().refine(isHostName, "must be a machine's name like `gluu-2`"), { error: "must be a list of names" })).optional(),
+
+        // --- backups and restore (issue 13; DirectoryBackup). `gluu:backups` above is DigitalOcean's own droplet
+        // backups, a different thing: these are encrypted directory exports in object storage. ---
+        backupBucket: z.string().superRefine(issuesOf(bucketNameProblems)).optional(),
+        backupNode: z.string().refine(isHostName, "must be a node's name like `gluu-1`").optional(),
+        backupSchedule: z.string().superRefine(issuesOf(backupScheduleProblems)).default("daily"),
+        backupKeepLocal: json(z.number({ error: "must be an integer 1–100" }).int("must be an integer 1–100").min(1, "must be an integer 1–100").max(100, "must be an integer 1–100")).default(7),
+        backupKeepDays: json(z.number({ error: "must be an integer 1–3650" }).int("must be an integer 1–3650").min(1, "must be an integer 1–3650").max(3650, "must be an integer 1–3650")).default(30),
+        backupEndpoint: z.string().superRefine(issuesOf(backupEndpointProblems)).optional(),
+        backupRegion: z.string().superRefine(issuesOf((k, v) => backupRegionProblems(k, v, false))).optional(),
+        backupAccessKeyId: z.string().regex(/^\S+$/, "must be one word without spaces").optional(),
+        backupSecretAccessKey: z.string().regex(/^\S+$/, "must be one word without spaces").optional(),
+        restoreFrom: z.string().superRefine(issuesOf(restoreFromProblems)).optional(),
+        restoreMaxAgeDays: json(z.number({ error: "must be an integer 1–3650" }).int("must be an integer 1–3650").min(1, "must be an integer 1–3650").max(3650, "must be an integer 1–3650")).default(7),
+        restoreForce: json(z.boolean({ error: "must be true or false" })).default(false),
     })
     .strict();
 
@@ -392,6 +420,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
         }
     }
     problems.push(...serviceHostConfigProblems(c, raw));
+    problems.push(...backupConfigProblems(c, raw));
     const profile = normalizeVersion(c.version);
     const ubuntu = /^ubuntu-(\d\d)-(\d\d)-x64$/.exec(c.dropletImage ?? "");
     if (profile && ubuntu && !existing) {
@@ -557,6 +586,48 @@ function lbPairConfigProblems(c: StackConfig, raw: Record<string, string>, kind:
             ...(priv ? addresses.map((address, i) => ({ key: `gluu:existingLbAddresses[${i}]`, address })) : []),
         ];
         problems.push(...virtualIpProblems("gluu:lbVirtualIp", c.lbVirtualIp, lbHosts, others));
+    }
+    return problems;
+}
+
+/**
+ * The backup keys together (issue 13): everything belongs with gluu:backupBucket; existing hosts name their S3
+ * endpoint, region and credentials; droplets without gluu:backupEndpoint get a Spaces bucket in gluu:backupRegion
+ * (default gluu:region), which must be a Spaces region; a restore goes onto the backup node, which must be the primary.
+ */
+export function backupConfigProblems(c: StackConfig, raw: Record<string, string>): string[] {
+    const problems: string[] = [];
+    const keys = ["backupNode", "backupSchedule", "backupKeepLocal", "backupKeepDays", "backupEndpoint", "backupRegion", "backupAccessKeyId", "backupSecretAccessKey", "restoreFrom", "restoreMaxAgeDays", "restoreForce"];
+    if (c.backupBucket === undefined) {
+        for (const k of keys) {
+            if (raw[k] !== undefined) problems.push(`gluu:${k} belongs with gluu:backupBucket, which is not set: set the bucket to turn backups on, or remove gluu:${k}`);
+        }
+        return problems;
+    }
+    const existing = c.existingNodeAddresses !== undefined;
+    if ((c.backupAccessKeyId === undefined) !== (c.backupSecretAccessKey === undefined)) {
+        problems.push("gluu:backupAccessKeyId and gluu:backupSecretAccessKey go together (both secrets): set both, or neither to have a Spaces key made for the bucket (droplets only)");
+    }
+    if (existing || c.backupEndpoint !== undefined) {
+        const why = existing ? "with gluu:existingNodeAddresses" : "with gluu:backupEndpoint";
+        if (c.backupEndpoint === undefined) problems.push(`gluu:backupEndpoint is required ${why}: your S3 endpoint, e.g. \`https://s3.eu-central-1.amazonaws.com\` or \`https://fra1.digitaloceanspaces.com\``);
+        if (c.backupRegion === undefined) problems.push(`gluu:backupRegion is required ${why}: the region the endpoint signs for, e.g. \`eu-central-1\` (Spaces: the region slug)`);
+        if (c.backupAccessKeyId === undefined && c.backupSecretAccessKey === undefined) problems.push(`gluu:backupAccessKeyId and gluu:backupSecretAccessKey (secrets) are required ${why}`);
+    } else {
+        const region = c.backupRegion ?? c.region;
+        if (region !== undefined && !SPACES_REGIONS.includes(region)) {
+            problems.push(`gluu:backupRegion ${JSON.stringify(region)}${c.backupRegion === undefined ? " (from gluu:region)" : ""} is not a Spaces region; set gluu:backupRegion to one of ${SPACES_REGIONS.join(", ")}`);
+        }
+    }
+    const names = existing
+        ? c.existingNodeAddresses!.map((_, i) => c.existingNodeNames?.[i] ?? `${c.clusterName}-${i + 1}`)
+        : Array.from({ length: c.nodeCount ?? 0 }, (_, i) => `${c.clusterName}-${i + 1}`);
+    const primary = c.primaryNode ?? names[0];
+    if (c.backupNode !== undefined && !names.includes(c.backupNode)) {
+        problems.push(`gluu:backupNode ${c.backupNode} is not a node; use one of ${names.join(", ")}`);
+    }
+    if (c.restoreFrom !== undefined && (c.backupNode ?? primary) !== primary) {
+        problems.push(`gluu:restoreFrom restores onto the backup node, which must be the primary (${primary}): remove gluu:backupNode (or set it to ${primary}) for the restore`);
     }
     return problems;
 }

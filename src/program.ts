@@ -90,6 +90,30 @@ export function clusterArgs(c: StackConfig): GluuClusterArgs {
         rebuildNodes: c.rebuildNodes,
         protectDroplets: c.protectDroplets,
         retainDroplets: c.retainDroplets,
+        ...backupArgs(c),
+    };
+}
+
+/** The backup keys (issue 13) onto GluuCluster's Args; nothing unless gluu:backupBucket is set. */
+function backupArgs(c: StackConfig): Partial<GluuClusterArgs> {
+    if (c.backupBucket === undefined) {
+        return {};
+    }
+    return {
+        backupBucket: c.backupBucket,
+        backupNode: c.backupNode,
+        backupSchedule: c.backupSchedule,
+        backupKeepLocal: c.backupKeepLocal,
+        backupKeepDays: c.backupKeepDays,
+        backupEndpoint: c.backupEndpoint,
+        backupRegion: c.backupRegion,
+        backupAccessKeyId: c.backupAccessKeyId === undefined ? undefined : pulumi.secret(c.backupAccessKeyId),
+        backupSecretAccessKey: c.backupSecretAccessKey === undefined ? undefined : pulumi.secret(c.backupSecretAccessKey),
+        // Every `pulumi up` reads the job's status again (one step replaced per run): the lastBackup output stays current.
+        backupStatusRefresh: new Date().toISOString(),
+        restoreFrom: c.restoreFrom,
+        restoreMaxAgeDays: c.restoreMaxAgeDays,
+        restoreForce: c.restoreForce,
     };
 }
 
@@ -136,6 +160,10 @@ export function gluuProgram(raw?: Record<string, string>, opts?: pulumi.Componen
         lbHealth: cluster.lbHealth,
         loadBalancer: cluster.loadBalancer,
         health: cluster.health,
+        // Backups (issue 13): the private key that decrypts them is a secret output; keep a copy outside the stack.
+        lastBackup: cluster.lastBackup,
+        backupRecipientCertificate: cluster.backupRecipientCertificatePem,
+        backupPrivateKey: cluster.backupPrivateKeyPem,
     };
     return { cluster, outputs };
 }

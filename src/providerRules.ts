@@ -564,6 +564,58 @@ export function checkCommandRemote(inputs: Record<string, any>): CheckFailure[] 
     return out;
 }
 
+
+// ---------------------------------------------------------------------------------------------------------
+// digitalocean Spaces (DirectoryBackup's bucket and its key; issue 13)
+
+/**
+ * SpacesRegions — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/spaces/spaces_entities.go:16 (the
+ * same list as components/render/backup.ts SPACES_REGIONS, which validates `gluu:backupRegion` before this runs).
+ */
+export const DO_SPACES_REGIONS = ["ams3", "atl1", "blr1", "fra1", "lon1", "nyc3", "sfo2", "sfo3", "sgp1", "syd1", "tor1"] as const;
+
+/**
+ * digitalocean.SpacesBucket — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/spaces/resource_spaces_bucket.go:34-205:
+ * name Required (no validator); region Optional, default nyc3, StringInSlice(SpacesRegions, ignoreCase=true);
+ * lifecycle_rule[].enabled Required, .id StringLenBetween(0, 255), .expiration (MaxItems 1) .days IntAtLeast(0), .date
+ * an RFC 3339 date (validateS3BucketLifecycleTimestamp, :808-817), .noncurrent_version_expiration.days IntAtLeast(1).
+ * The prefix validator only warns (a leading "/"), so it is not a failure. Spaces credentials are not checked at
+ * Check: SpacesClient fails at Create when they are missing (digitalocean/config/config.go:42-46).
+ */
+export function checkDoSpacesBucket(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    sdkRequired(out, inputs, "name", "name");
+    if (isSet(inputs.region) && !DO_SPACES_REGIONS.includes(String(inputs.region).toLowerCase() as any)) {
+        out.push({ property: "region", reason: `expected region to be one of ${qList(DO_SPACES_REGIONS)}, got ${inputs.region}` });
+    }
+    (Array.isArray(inputs.lifecycleRules) ? inputs.lifecycleRules : []).forEach((r: any, i: number) => {
+        if (!r || typeof r !== "object") return;
+        const tf = `lifecycle_rule.${i}`;
+        if (!isSet(r.enabled)) out.push({ property: `lifecycleRules[${i}].enabled`, reason: `Missing required argument: The argument "${tf}.enabled" is required, but no definition was found.` });
+        if (isSet(r.id) && String(r.id).length > 255) out.push({ property: `lifecycleRules[${i}].id`, reason: `expected length of ${tf}.id to be in the range (0 - 255), got ${r.id}` });
+        const e = r.expiration;
+        if (e && isSet(e.days) && e.days < 0) out.push({ property: `lifecycleRules[${i}].expiration.days`, reason: `expected ${tf}.expiration.0.days to be at least (0), got ${e.days}` });
+        if (e && isSet(e.date) && !/^\d{4}-\d{2}-\d{2}$/.test(String(e.date))) out.push({ property: `lifecycleRules[${i}].expiration.date`, reason: `${q(String(e.date))} cannot be parsed as RFC3339 Timestamp Format` });
+        const n = r.noncurrentVersionExpiration;
+        if (n && isSet(n.days) && n.days < 1) out.push({ property: `lifecycleRules[${i}].noncurrentVersionExpiration.days`, reason: `expected ${tf}.noncurrent_version_expiration.0.days to be at least (1), got ${n.days}` });
+    });
+    return out;
+}
+
+/**
+ * digitalocean.SpacesKey — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/spaces/spaces_entities.go:88-130:
+ * name Required; grant[].bucket and grant[].permission Required (no validators: the API refuses a bad permission at Create).
+ */
+export function checkDoSpacesKey(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    sdkRequired(out, inputs, "name", "name");
+    (Array.isArray(inputs.grants) ? inputs.grants : []).forEach((g: any, i: number) => {
+        for (const [prop, tf] of [["bucket", "bucket"], ["permission", "permission"]]) {
+            if (!g || !isSet(g[prop])) out.push({ property: `grants[${i}].${prop}`, reason: `Missing required argument: The argument "grant.${i}.${tf}" is required, but no definition was found.` });
+        }
+    });
+    return out;
+}
 // ---------------------------------------------------------------------------------------------------------
 
 export const PROVIDER_RULES: Record<string, (inputs: Record<string, any>) => CheckFailure[]> = {
@@ -584,6 +636,8 @@ export const PROVIDER_RULES: Record<string, (inputs: Record<string, any>) => Che
     "digitalocean:index/uptimeCheck:UptimeCheck": checkDoUptimeCheck,
     "digitalocean:index/uptimeAlert:UptimeAlert": checkDoUptimeAlert,
     "command:remote:Command": checkCommandRemote,
+    "digitalocean:index/spacesBucket:SpacesBucket": checkDoSpacesBucket,
+    "digitalocean:index/spacesKey:SpacesKey": checkDoSpacesKey,
 };
 
 /** The failures the provider's Check would report (none for component and unknown types). */
