@@ -42,7 +42,7 @@ describe("live: SecureRedis on test hosts (Redis's own TLS on the cache host, an
             const ca = new ClusterCa("cluster-ca", {}, opts);
             return new SecureRedis(CACHE, { cacheHost: hostArgsOf(bed, CACHE), clients: NODES.map((n) => hostArgsOf(bed, n)), ...ca.caArgs }, opts);
         });
-        password = String(unwrap(byName(resources, `${CACHE}-redis`).inputs.stdin).value).trim();
+        password = String(unwrap(byName(resources, `${CACHE}-redis`).inputs.stdin).value).split("\n")[0].trim(); // line 1; the TLS key follows
     });
 
     after(async () => {
