@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { LEGACY_STUNNEL_SERVER, REDIS_AUTH_LINE_FUNCTION, REDIS_PATHS, REDIS_TLS_PROBE_FUNCTION, redisConf, redisHealthScript, redisSetupScript } from "../components/render/redis";
+import { LEGACY_STUNNEL_SERVER, REDIS_AUTH_LINE_FUNCTION, REDIS_PATHS, REDIS_SYSTEMD_DROPIN, REDIS_TLS_PROBE_FUNCTION, redisConf, redisHealthScript, redisSetupScript } from "../components/render/redis";
 import { stunnelClientConf } from "../components/render/stunnel";
 import { PROFILES } from "../components/profiles";
 import { assertShellcheckClean } from "./helpers/shellcheck";
@@ -115,6 +115,9 @@ describe("render/redis", () => {
             assert.match(setup, new RegExp(`-s ${REDIS_PATHS.socket} "\\$@"`), "local checks over the Unix socket");
             assert.match(setup, /\/dev\/tcp\/10\.0\.0\.20\/16379/, "waits for the TLS port");
             assert.match(health, /127\.0\.0\.1 -p 16379 ping/);
+            // Under systemd Redis waits for network-online (it binds the private address only) and retries a failed start every 2 s.
+            assert.ok(setup.includes(REDIS_SYSTEMD_DROPIN.text) && /After=network-online\.target/.test(REDIS_SYSTEMD_DROPIN.text) && /RestartSec=2/.test(REDIS_SYSTEMD_DROPIN.text));
+            assert.match(setup, /if \[ -n "\$dropin_changed" \]; then systemctl daemon-reload/);
             // The TLS probe comes before anything is written or stopped.
             assert.ok(setup.indexOf("if ! redis_tls_supported") < setup.indexOf("put_file /etc/redis"));
             assert.ok(setup.indexOf("if ! redis_tls_supported") < setup.indexOf(`systemctl disable --now ${LEGACY_STUNNEL_SERVER.unit}`));

@@ -78,6 +78,27 @@ export const LEGACY_STUNNEL_SERVER = Object.freeze({
     files: ["/etc/stunnel/redis-server.key", "/etc/stunnel/redis-server.crt"],
 });
 
+/**
+ * A systemd drop-in for Debian's redis-server.service (whose unit starts `After=network.target` with `Restart=always`
+ * and the default 100 ms between tries): Redis now binds the private address only, and network.target does not wait
+ * for addresses; so it waits for network-online.target, and a start that failed anyway (an address that came late) is
+ * retried every 2 s instead of hitting systemd's start limit (5 starts in 10 s) within a second. Written only where
+ * systemd runs the host.
+ */
+export const REDIS_SYSTEMD_DROPIN = Object.freeze({
+    path: "/etc/systemd/system/redis-server.service.d/gluu-cluster.conf",
+    text: [
+        "# Managed by gluu-cluster: Redis listens on the private address only.",
+        "[Unit]",
+        "Wants=network-online.target",
+        "After=network-online.target",
+        "",
+        "[Service]",
+        "RestartSec=2",
+        "",
+    ].join("\n"),
+});
+
 /** Redis's TLS settings (issue 15: Redis's own TLS instead of a second stunnel hop). */
 export const REDIS_TLS = Object.freeze({
     /** TLS 1.2 is the lowest any tunnel end accepts (stunnel's `sslVersionMin` too). */
@@ -308,6 +329,12 @@ export function redisSetupScript(o: RedisSetupOptions): string {
             `    systemd|init) sysctl -q -w vm.overcommit_memory=1; echo "changed vm.overcommit_memory=1" ;;`,
             `    *) echo "note: vm.overcommit_memory left at $(cat /proc/sys/vm/overcommit_memory) (PID 1 is not this machine's init: a container or test host shares the kernel); ${REDIS_SYSCTL.path} applies at the next boot" >&2 ;;`,
             `  esac`,
+            `fi`,
+            `# Start order under systemd (not a Redis setting: a daemon-reload, no restart).`,
+            `if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then`,
+            `  dropin_changed=$(${heredoc(`put_file ${REDIS_SYSTEMD_DROPIN.path} 0644 root:root`, REDIS_SYSTEMD_DROPIN.text)}`,
+            `)`,
+            `  if [ -n "$dropin_changed" ]; then systemctl daemon-reload; echo "$dropin_changed"; fi`,
             `fi`,
             `{`,
             managedBlock(REDIS_PATHS.mainConf, "gluu-cluster redis", [`include ${REDIS_PATHS.managedConf}`, `include ${REDIS_PATHS.authConf}`].join("\n")),
