@@ -6,16 +6,21 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { CertificateDistribution } from "./certificateDistribution";
+import { ClusterAlerts } from "./clusterAlerts";
 import { ClusterCa } from "./clusterCa";
 import { cloudNamePrefix, cloudNames, currentStackIdentity } from "./cloudNames";
 import { Csync2Mesh } from "./csync2Mesh";
 import { GluuNode } from "./gluuNode";
 import { HostArgs } from "./host";
 import { LdapCacheConfig } from "./ldapCacheConfig";
+import { LoadBalancerKind, alertSettingProblems, argKey, loadBalancerSettingProblems, resolveLoadBalancer, virtualIpProblems } from "./loadBalancing";
+import { DigitalOceanBalancer } from "./managedBalancer";
 import { NginxBalancer } from "./nginxBalancer";
+import { NginxPair } from "./nginxPair";
 import { OpenDjReplication } from "./openDjReplication";
 import { profileFor } from "./profiles";
 import { remoteStep } from "./remoteStep";
+import { healthStepScript, parseHealthLine } from "./render/health";
 import { ExternalLbDescription } from "./render/nginx";
 import { ReplicationStatusRow } from "./render/opendj";
 import { GluuSetupSettings, hostsScript } from "./render/node";
@@ -107,10 +112,32 @@ export interface GluuClusterArgs {
     // --- the cache and the load balancer ---
     /** An existing server for Redis (required with `existingNodes`; droplets get a `<name>-cache` droplet). */
     cacheHost?: ExistingHostArgs;
-    /** An existing server for NGINX (required with `existingNodes` unless `externalLoadBalancer`; droplets get a `<name>-lb` droplet). */
+    /**
+     * How users reach the cluster: `nginx` (one NGINX host), `nginx-pair` (two NGINX hosts holding a virtual IP
+     * with keepalived; existing hosts), `digitalocean` (a DigitalOcean managed load balancer; droplets) or
+     * `external` (yours; the `loadBalancer` output says what it must do). Defaults to `nginx`, or `external` with
+     * `externalLoadBalancer: true`.
+     */
+    loadBalancer?: LoadBalancerKind;
+    /** An existing server for NGINX (required with `existingNodes` and `loadBalancer: nginx`; droplets get a `<name>-lb` droplet). */
     lbHost?: ExistingHostArgs;
-    /** You run your own load balancer (F5, DigitalOcean LB, …): no NGINX host; the `loadBalancer` output says what yours must do. Defaults to `false`. */
+    /** The two existing load-balancer hosts of `loadBalancer: nginx-pair`, on one network segment (names default to `<name>-lb-1`, `<name>-lb-2`). */
+    lbHosts?: ExistingHostArgs[];
+    /**
+     * `nginx-pair`: the virtual IP with the hosts' network prefix length, e.g. `10.10.0.30/24` — a free address of
+     * the segment both load-balancer hosts share; point the hostname's DNS record at it. Required then.
+     */
+    lbVirtualIp?: pulumi.Input<string>;
+    /** `nginx-pair`: the VRRP virtual router id (1–255), unique on the segment. Defaults to one derived from `hostname`. */
+    lbVirtualRouterId?: number;
+    /** The older spelling of `loadBalancer: external` (still accepted; contradicting `loadBalancer` is refused). Defaults to `false`. */
     externalLoadBalancer?: boolean;
+    /**
+     * Droplets only: e-mail addresses DigitalOcean alerts when the public URL is down or its certificate nears
+     * expiry (an uptime check) and when CPU, memory or disk of a member or service droplet stays high (monitor
+     * alerts; needs `monitoring`). Defaults to none: no alerts.
+     */
+    alertEmails?: pulumi.Input<string>[];
     /** With `externalLoadBalancer` and droplets: the CIDRs your load balancer connects to the nodes from (their 443). Required then. */
     externalLbSourceCidrs?: pulumi.Input<string>[];
     /** Certificate (chain, PEM) the load balancer presents. Defaults to the primary's Gluu httpd certificate (self-signed by setup.py). */
@@ -281,11 +308,32 @@ export function validateGluuClusterArgs(name: string, args: GluuClusterArgs): st
 function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: string[]): string[] {
     const problems: string[] = [];
     const existing = args.existingNodes !== undefined;
-    const services: Array<["cacheHost" | "lbHost", ExistingHostArgs | undefined, boolean]> = [
-        ["cacheHost", args.cacheHost, true],
-        ["lbHost", args.lbHost, !args.externalLoadBalancer],
+    const lb = resolveLoadBalancer(args.loadBalancer, args.externalLoadBalancer, argKey);
+    problems.push(...lb.problems);
+    const kind = lb.kind;
+    problems.push(
+        ...loadBalancerSettingProblems(
+            {
+                kind,
+                droplets: !existing,
+                present: (f) => (args as unknown as Record<string, unknown>)[f] !== undefined,
+                lbHostCount: args.lbHosts?.length,
+                pairHostsField: "lbHosts",
+                singleHostField: "lbHost",
+                lbDropletSizeField: "lbDropletSize",
+            },
+            argKey,
+        ),
+    );
+    problems.push(...alertSettingProblems({ droplets: !existing, emails: args.alertEmails, monitoring: known(args.monitoring) ? args.monitoring : undefined }, argKey));
+    const pairHosts: Array<["lbHosts" | "cacheHost" | "lbHost", ExistingHostArgs | undefined, boolean, string]> =
+        kind === "nginx-pair" && existing ? (args.lbHosts ?? []).map((h, i) => ["lbHosts", h, true, `lbHosts[${i}]`]) : [];
+    const services: Array<["cacheHost" | "lbHost" | "lbHosts", ExistingHostArgs | undefined, boolean, string]> = [
+        ["cacheHost", args.cacheHost, true, "cacheHost"],
+        ["lbHost", args.lbHost, kind === "nginx", "lbHost"],
+        ...pairHosts,
     ];
-    for (const [field, host, needed] of services) {
+    for (const [role, host, needed, field] of services) {
         if (host === undefined) {
             if (existing && needed) {
                 problems.push(`\`${field}\` is required with \`existingNodes\`: an existing server for ${field === "cacheHost" ? "Redis" : "NGINX"} (or use droplets)`);
@@ -296,10 +344,10 @@ function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: 
             problems.push(`\`${field}\` is for existing servers; with droplets the library creates it (remove \`${field}\`)`);
             continue;
         }
-        if (field === "lbHost" && args.externalLoadBalancer) {
+        if (field === "lbHost" && kind === "external") {
             problems.push("`lbHost` has no effect with `externalLoadBalancer`; remove one of them");
         }
-        const hostName = host.name ?? `${name}-${field === "cacheHost" ? "cache" : "lb"}`;
+        const hostName = host.name ?? (role === "lbHosts" ? `${name}-lb-${field === "lbHosts[0]" ? 1 : 2}` : `${name}-${field === "cacheHost" ? "cache" : "lb"}`);
         if (!isHostName(hostName)) {
             problems.push(`\`${field}.name\` ${JSON.stringify(hostName)} must be a lower-case host name`);
         }
@@ -326,13 +374,33 @@ function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: 
     if (args.cacheHost && args.lbHost && known(args.cacheHost.address) && args.cacheHost.address === args.lbHost.address) {
         problems.push("`cacheHost` and `lbHost` have the same address: Redis must not share the load balancer's host (the seed warns against it)");
     }
-    if (args.externalLoadBalancer && !existing && (args.externalLbSourceCidrs === undefined || (Array.isArray(args.externalLbSourceCidrs) && args.externalLbSourceCidrs.length === 0))) {
+    if (kind === "nginx-pair" && existing && args.lbHosts?.length === 2) {
+        const [a, b] = args.lbHosts;
+        if (known(a.address) && a.address === b.address) problems.push("`lbHosts[0].address` and `lbHosts[1].address` are the same host: the pair needs two hosts");
+        if (args.cacheHost && known(args.cacheHost.address)) {
+            args.lbHosts.forEach((h, i) => {
+                if (h.address === args.cacheHost!.address) problems.push(`\`lbHosts[${i}].address\` is \`cacheHost.address\`: Redis must not share a load balancer's host`);
+            });
+        }
+        if (known(args.lbVirtualIp)) {
+            const priv = (h: ExistingHostArgs) => h.privateAddress ?? h.address;
+            const lbAddrs = args.lbHosts.map((h, i) => ({ key: `\`lbHosts[${i}].${h.privateAddress === undefined ? "address" : "privateAddress"}\``, address: priv(h) }));
+            const others = [
+                ...(args.existingNodes ?? []).flatMap((h, i) => [{ key: `\`existingNodes[${i}].address\``, address: h.address }, { key: `\`existingNodes[${i}].privateAddress\``, address: h.privateAddress }]),
+                ...(args.cacheHost ? [{ key: "`cacheHost.address`", address: args.cacheHost.address }, { key: "`cacheHost.privateAddress`", address: args.cacheHost.privateAddress }] : []),
+                ...args.lbHosts.map((h, i) => ({ key: `\`lbHosts[${i}].address\``, address: h.address })),
+            ].filter((h): h is { key: string; address: string } => known(h.address));
+            if (lbAddrs.every((h) => known(h.address))) problems.push(...virtualIpProblems("`lbVirtualIp`", args.lbVirtualIp, lbAddrs as { key: string; address: string }[], others));
+        }
+    }
+    const vrid = args.lbVirtualRouterId;
+    if (vrid !== undefined && (!Number.isInteger(vrid) || vrid < 1 || vrid > 255)) {
+        problems.push(`\`lbVirtualRouterId\` must be an integer 1–255 (VRRP's virtual router id), got ${JSON.stringify(vrid)}`);
+    }
+    if (kind === "external" && !existing && (args.externalLbSourceCidrs === undefined || (Array.isArray(args.externalLbSourceCidrs) && args.externalLbSourceCidrs.length === 0))) {
         problems.push("`externalLbSourceCidrs` is required with `externalLoadBalancer` on droplets: the addresses your load balancer reaches the nodes' 443 from");
     }
-    if (!args.externalLoadBalancer && args.externalLbSourceCidrs !== undefined) {
-        problems.push("`externalLbSourceCidrs` is only for `externalLoadBalancer`; remove it");
-    }
-    if (args.externalLoadBalancer) {
+    if (kind === "external") {
         for (const f of ["lbCertificatePem", "lbPrivateKeyPem", "lbDropletSize"] as const) {
             if (args[f] !== undefined) {
                 problems.push(`\`${f}\` has no effect with \`externalLoadBalancer\` (your load balancer holds the certificate); remove it`);
@@ -361,7 +429,7 @@ function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: 
     if (args.primaryNode !== undefined && !nodeNameList.includes(args.primaryNode)) {
         problems.push(`\`primaryNode\` ${JSON.stringify(args.primaryNode)} is not a node; use one of ${nodeNameList.join(", ")}`);
     }
-    const machineNames = [...nodeNameList, args.cacheHost?.name ?? `${name}-cache`, ...(args.externalLoadBalancer ? [] : [args.lbHost?.name ?? `${name}-lb`])];
+    const machineNames = [...nodeNameList, args.cacheHost?.name ?? `${name}-cache`, ...(kind === "nginx" ? [args.lbHost?.name ?? `${name}-lb`] : [])];
     (args.rebuildNodes ?? []).forEach((n, i) => {
         if (args.existingNodes !== undefined) {
             problems.push(`\`rebuildNodes\` is for droplets; an existing host is rebuilt by you`);
@@ -396,6 +464,10 @@ interface GluuClusterParts {
     cacheConfig?: LdapCacheConfig;
     certificates?: CertificateDistribution;
     balancer?: NginxBalancer;
+    lbPair?: ServiceHost[];
+    pair?: NginxPair;
+    managedBalancer?: DigitalOceanBalancer;
+    alerts?: ClusterAlerts;
 }
 const clusterParts = new WeakMap<object, GluuClusterParts>();
 function partsOf(cluster: object): GluuClusterParts {
@@ -429,7 +501,7 @@ export class GluuCluster extends pulumi.ComponentResource {
     public readonly vpcUuid?: pulumi.Output<string>;
     /** The cluster's URL. */
     public readonly url!: pulumi.Output<string>;
-    /** Public address of the load balancer (undefined with `externalLoadBalancer`). */
+    /** Address users reach: the NGINX host's public address, `nginx-pair`'s virtual IP, the managed load balancer's address; undefined with `external`. */
     public readonly lbAddress?: pulumi.Output<string>;
     /** Private address of the cache host. */
     public readonly cacheAddress!: pulumi.Output<string>;
@@ -443,6 +515,13 @@ export class GluuCluster extends pulumi.ComponentResource {
     public readonly lbHealth?: pulumi.Output<Record<string, string>>;
     /** With `externalLoadBalancer`: what your load balancer must do. */
     public readonly loadBalancer?: pulumi.Output<ExternalLbDescription>;
+    /**
+     * What is up, per host and per probe, after the last change: each node's own oxAuth OpenID configuration,
+     * `/identity/` and the other sticky paths (HTTP status, or `down (…)`) and its cache tunnel (`cache`); each NGINX
+     * host's view of the nodes and of itself (`lb`); the managed load balancer's (`managed-lb`). Ask a node again
+     * any time with `ssh root@<node> gluu-health`.
+     */
+    public readonly health!: pulumi.Output<Record<string, Record<string, string>>>;
 
     // The parts below are getters over `clusterParts`, not fields: a component package publishes every field as an
     // output (@pulumi/pulumi@3.248.0 provider/experimental/analyzer.js analyzeComponent/analyzeSymbols take each
@@ -453,13 +532,29 @@ export class GluuCluster extends pulumi.ComponentResource {
     public get nodes(): GluuNode[] {
         return partsOf(this).nodes;
     }
-    /** The cache host (Redis behind stunnel). (TypeScript only.) */
+    /** The cache host (Redis with its own TLS). (TypeScript only.) */
     public get cache(): ServiceHost {
         return partsOf(this).cache!;
     }
-    /** The load-balancer host (undefined with `externalLoadBalancer`). (TypeScript only.) */
+    /** The load-balancer host of `loadBalancer: nginx` (undefined otherwise). (TypeScript only.) */
     public get lb(): ServiceHost | undefined {
         return partsOf(this).lb;
+    }
+    /** The two load-balancer hosts of `loadBalancer: nginx-pair`. (TypeScript only.) */
+    public get lbPair(): ServiceHost[] | undefined {
+        return partsOf(this).lbPair;
+    }
+    /** The NGINX pair (`nginx-pair`). (TypeScript only.) */
+    public get pair(): NginxPair | undefined {
+        return partsOf(this).pair;
+    }
+    /** The DigitalOcean managed load balancer (`digitalocean`). (TypeScript only.) */
+    public get managedBalancer(): DigitalOceanBalancer | undefined {
+        return partsOf(this).managedBalancer;
+    }
+    /** The DigitalOcean alerts (droplets with `alertEmails`). (TypeScript only.) */
+    public get alerts(): ClusterAlerts | undefined {
+        return partsOf(this).alerts;
     }
     /** The cluster services, for programs that add their own steps after them. (TypeScript only.) */
     public get redis(): SecureRedis {
@@ -477,8 +572,9 @@ export class GluuCluster extends pulumi.ComponentResource {
     public get certificates(): CertificateDistribution {
         return partsOf(this).certificates!;
     }
-    public get balancer(): NginxBalancer {
-        return partsOf(this).balancer!;
+    /** The NGINX load balancer of `nginx` and `external` (undefined for `nginx-pair` and `digitalocean`). */
+    public get balancer(): NginxBalancer | undefined {
+        return partsOf(this).balancer;
     }
 
     constructor(name: string, args: GluuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -492,6 +588,7 @@ export class GluuCluster extends pulumi.ComponentResource {
         }
         const version = pulumi.output(args.version ?? "3.1.6").apply((v) => profileFor(v).version);
         const droplets = args.existingNodes === undefined;
+        const lbKind = resolveLoadBalancer(args.loadBalancer, args.externalLoadBalancer, argKey).kind;
 
         // --- one source of truth: generated once, identical on every node ---
         const ldapPassword = args.ldapPassword
@@ -540,9 +637,12 @@ export class GluuCluster extends pulumi.ComponentResource {
         let lbTag: pulumi.Output<string> | undefined;
         let cacheTag: pulumi.Output<string> | undefined;
         let vpcUuid: pulumi.Input<string> | undefined = args.vpcUuid;
+        let cloud: ReturnType<typeof cloudNames> | undefined;
+        // The members' firewall; with a managed load balancer it is made once that balancer exists (its 443 rule names it).
+        let memberFirewall: ((https: digitalocean.types.input.FirewallInboundRule) => void) | undefined;
         if (droplets) {
             // Account-wide names carry the stack (two stacks in one account never share a VPC, tag or firewall).
-            const cloud = cloudNames(cloudNamePrefix(name, currentStackIdentity(pulumi.getOrganization, pulumi.getProject(), pulumi.getStack())));
+            cloud = cloudNames(cloudNamePrefix(name, currentStackIdentity(pulumi.getOrganization, pulumi.getProject(), pulumi.getStack())));
             // Retained droplets outlive the stack: so do the VPC they sit in (DigitalOcean refuses to delete a VPC
             // with members), the tags that select them and the firewalls that protect them (deleting a tag would
             // untag them and leave them open).
@@ -561,25 +661,32 @@ export class GluuCluster extends pulumi.ComponentResource {
             memberTag = new digitalocean.Tag(`${name}-member`, { name: cloud.memberTag }, { parent: this, ...keepNetwork }).name;
             lbTag = new digitalocean.Tag(`${name}-lb`, { name: cloud.lbTag }, { parent: this, ...keepNetwork }).name;
             cacheTag = new digitalocean.Tag(`${name}-cache`, { name: cloud.cacheTag }, { parent: this, ...keepNetwork }).name;
-            new digitalocean.Firewall(
-                `${name}-members`,
-                {
-                    name: cloud.memberFirewall,
-                    tags: [memberTag],
-                    inboundRules: [
-                        { protocol: "tcp", portRange: "22", sourceAddresses: args.adminCidrs! },
-                        // Cluster ports only other members.
-                        // Backends answer only the load balancer: ours by tag, or yours from the addresses you give.
-                        args.externalLoadBalancer
-                            ? { protocol: "tcp", portRange: "443", sourceAddresses: args.externalLbSourceCidrs! }
-                            : { protocol: "tcp", portRange: "443", sourceTags: [lbTag!] },
-                        ...MEMBER_PORTS.map((p) => ({ protocol: "tcp", portRange: String(p), sourceTags: [memberTag!] })),
-                        { protocol: "icmp", sourceTags: [memberTag, lbTag] },
-                    ],
-                    outboundRules: OUTBOUND_ANY,
-                },
-                { parent: this, ...keepNetwork },
-            );
+            const [fwName, fwMemberTag, fwLbTag] = [cloud.memberFirewall, memberTag, lbTag];
+            memberFirewall = (https) =>
+                new digitalocean.Firewall(
+                    `${name}-members`,
+                    {
+                        name: fwName,
+                        tags: [fwMemberTag],
+                        inboundRules: [
+                            { protocol: "tcp", portRange: "22", sourceAddresses: args.adminCidrs! },
+                            // Backends answer only the load balancer: ours (by tag or, managed, by its id), or yours
+                            // from the addresses you give. Cluster ports only other members.
+                            https,
+                            ...MEMBER_PORTS.map((p) => ({ protocol: "tcp", portRange: String(p), sourceTags: [fwMemberTag] })),
+                            { protocol: "icmp", sourceTags: [fwMemberTag, fwLbTag] },
+                        ],
+                        outboundRules: OUTBOUND_ANY,
+                    },
+                    { parent: this, ...keepNetwork },
+                );
+            if (lbKind === "external") {
+                memberFirewall({ protocol: "tcp", portRange: "443", sourceAddresses: args.externalLbSourceCidrs! });
+                memberFirewall = undefined;
+            } else if (lbKind === "nginx") {
+                memberFirewall({ protocol: "tcp", portRange: "443", sourceTags: [lbTag] });
+                memberFirewall = undefined;
+            }
             // Redis's TLS port answers members only; the load balancer answers the world on 80/443 only.
             new digitalocean.Firewall(
                 `${name}-cache`,
@@ -595,7 +702,7 @@ export class GluuCluster extends pulumi.ComponentResource {
                 },
                 { parent: this, ...keepNetwork },
             );
-            if (!args.externalLoadBalancer) {
+            if (lbKind === "nginx") {
                 new digitalocean.Firewall(
                     `${name}-lb`,
                     {
@@ -712,8 +819,11 @@ export class GluuCluster extends pulumi.ComponentResource {
                 { parent: this },
             );
         partsOf(this).cache = serviceHost("cache", args.cacheHost, args.cacheDropletSize, cacheTag);
-        if (!args.externalLoadBalancer) {
+        if (lbKind === "nginx") {
             partsOf(this).lb = serviceHost("lb", args.lbHost, args.lbDropletSize, lbTag);
+        } else if (lbKind === "nginx-pair") {
+            // Existing hosts only (validated): each named `<name>-lb-<n>` unless it has a name.
+            partsOf(this).lbPair = args.lbHosts!.map((h, i) => serviceHost("lb", { ...h, name: h.name ?? `${name}-lb-${i + 1}` }, undefined, undefined));
         }
 
         // --- cluster services, wired along explicit edges ---
@@ -780,26 +890,109 @@ export class GluuCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         const ownCertificate = args.lbCertificatePem !== undefined;
-        partsOf(this).balancer = new NginxBalancer(
-            `${name}-balancer`,
-            {
-                hostname: args.hostname,
-                version,
-                backends: this.nodes.map((n, i) => ({ name: names[i], address: n.privateIp })),
-                external: args.externalLoadBalancer,
-                ...(this.lb
-                    ? {
-                          lbHost: this.lb.host,
-                          certificatePem: ownCertificate ? args.lbCertificatePem : this.certificates.httpdCertificatePem,
-                          privateKeyPem: ownCertificate ? pulumi.secret(args.lbPrivateKeyPem!) : this.certificates.httpdPrivateKeyPem,
-                          backendCaPem: this.certificates.httpdCertificatePem,
-                          installAfter: [this.certificates.httpdExport],
-                          healthAfter: this.certificates.restarts,
-                      }
-                    : {}),
-            },
-            { parent: this },
+        const lbCertificatePem = ownCertificate ? pulumi.output(args.lbCertificatePem!) : this.certificates.httpdCertificatePem;
+        const lbPrivateKeyPem = ownCertificate ? pulumi.secret(args.lbPrivateKeyPem!) : this.certificates.httpdPrivateKeyPem;
+        const backends = this.nodes.map((n, i) => ({ name: names[i], address: n.privateIp }));
+        if (lbKind === "nginx" || lbKind === "external") {
+            partsOf(this).balancer = new NginxBalancer(
+                `${name}-balancer`,
+                {
+                    hostname: args.hostname,
+                    version,
+                    backends,
+                    external: lbKind === "external",
+                    ...(this.lb
+                        ? {
+                              lbHost: this.lb.host,
+                              certificatePem: lbCertificatePem,
+                              privateKeyPem: lbPrivateKeyPem,
+                              backendCaPem: this.certificates.httpdCertificatePem,
+                              installAfter: [this.certificates.httpdExport],
+                              healthAfter: this.certificates.restarts,
+                          }
+                        : {}),
+                },
+                { parent: this },
+            );
+        } else if (lbKind === "nginx-pair") {
+            // VRRP's PASS authentication keeps 8 characters (components/render/keepalived.ts says what it is worth).
+            const vrrpPassword = new random.RandomPassword(`${name}-vrrp-password`, { length: 8, special: false, minLower: 1, minUpper: 1, minNumeric: 1 }, { parent: this }).result;
+            partsOf(this).pair = new NginxPair(
+                `${name}-lb-pair`,
+                {
+                    hostname: args.hostname,
+                    version,
+                    backends,
+                    lbHosts: this.lbPair!.map((h) => h.host),
+                    virtualIp: args.lbVirtualIp!,
+                    virtualRouterId: args.lbVirtualRouterId,
+                    vrrpPassword,
+                    certificatePem: lbCertificatePem,
+                    privateKeyPem: lbPrivateKeyPem,
+                    backendCaPem: this.certificates.httpdCertificatePem,
+                    installAfter: [this.certificates.httpdExport],
+                    healthAfter: this.certificates.restarts,
+                },
+                { parent: this },
+            );
+        } else {
+            const managed = new DigitalOceanBalancer(
+                `${name}-managed-lb`,
+                {
+                    hostname: args.hostname,
+                    cloudName: cloud!.lbTag,
+                    region: args.region!,
+                    vpcUuid: vpcUuid!,
+                    memberTag: memberTag!,
+                    certificatePem: lbCertificatePem,
+                    privateKeyPem: lbPrivateKeyPem,
+                },
+                { parent: this },
+            );
+            partsOf(this).managedBalancer = managed;
+            // The members' 443 answers that load balancer only.
+            memberFirewall!({ protocol: "tcp", portRange: "443", sourceLoadBalancerUids: [managed.loadBalancerId] });
+        }
+        if (droplets && args.alertEmails !== undefined) {
+            partsOf(this).alerts = new ClusterAlerts(
+                `${name}-alerts`,
+                { hostname: args.hostname, cloudName: cloud!.lbTag.replace(/-lb$/, ""), emails: args.alertEmails, tags: [memberTag!, cacheTag!, lbTag!] },
+                { parent: this },
+            );
+        }
+
+        // --- health: every node probes its own oxAuth, oxTrust and cache tunnel once the restarts are done ---
+        const healthPaths = pulumi.all([version]).apply(([v]) => ["/oxauth/.well-known/openid-configuration", "/identity/", ...profileFor(v).lbPaths.sticky.filter((p) => p !== "/identity").map((p) => `${p}/`)]);
+        const nodeHealth = this.nodes.map((node, i) =>
+            remoteStep(`${names[i]}-health`, {
+                host: node.host,
+                create: pulumi.all([args.hostname, healthPaths]).apply(([serverName, paths]) => healthStepScript({ serverName, paths, cachePort: CACHE_PORT })),
+                dependsOn: [...this.certificates.restarts, ...this.redis.ready],
+                parent: this,
+            }),
         );
+        const lbHealth: pulumi.Input<Record<string, Record<string, string>>>[] = [];
+        if (this.balancer?.health) lbHealth.push(this.balancer.health.apply((h) => ({ [this.lb!.host.name]: h })));
+        if (this.pair?.health) lbHealth.push(this.pair.health);
+        if (this.managedBalancer) {
+            // Through the managed load balancer, from the primary (the hostname's DNS may not point at it yet).
+            const probe = remoteStep(`${name}-managed-lb-health`, {
+                host: ordered[0].host,
+                create: pulumi
+                    .all([args.hostname, this.managedBalancer.ip])
+                    .apply(([serverName, address]) => healthStepScript({ serverName, address, paths: ["/oxauth/.well-known/openid-configuration", "/identity/"] })),
+                dependsOn: [...this.certificates.restarts, this.managedBalancer.loadBalancer],
+                parent: this,
+            });
+            lbHealth.push(probe.stdout.apply((out) => ({ "managed-lb": parseHealthLine(out) })));
+        }
+        this.health = pulumi
+            .all([pulumi.all(nodeHealth.map((s) => s.stdout)), pulumi.all(lbHealth)])
+            .apply(([outs, lbs]) => {
+                const all: Record<string, Record<string, string>> = Object.fromEntries(outs.map((out, i) => [names[i], parseHealthLine(out)]));
+                for (const l of lbs as Record<string, Record<string, string>>[]) Object.assign(all, l);
+                return all;
+            });
 
         this.nodeAddresses = pulumi.all(this.nodes.map((n) => n.publicIp));
         this.nodePrivateAddresses = pulumi.all(this.nodes.map((n) => n.privateIp));
@@ -810,14 +1003,14 @@ export class GluuCluster extends pulumi.ComponentResource {
             pulumi.all([version, ldapPassword, adminPassword]).apply(([v, ldapPw, adminPw]) => (profileFor(v).setupReadsAdminPassword ? adminPw : ldapPw)),
         );
         this.setup = setup;
-        this.url = this.balancer.url;
-        this.lbAddress = this.lb?.publicIp;
+        this.url = (this.balancer ?? this.pair ?? this.managedBalancer)!.url;
+        this.lbAddress = this.lb?.publicIp ?? this.pair?.virtualIp ?? this.managedBalancer?.ip;
         this.cacheAddress = this.cache.privateIp;
         this.redisPassword = this.redis.password;
         this.replicationStatus = this.replication.status;
         this.cacheHealth = this.redis.health;
-        this.lbHealth = this.balancer.health;
-        this.loadBalancer = this.balancer.externalDescription;
+        this.lbHealth = this.balancer?.health;
+        this.loadBalancer = this.balancer?.externalDescription;
         this.registerOutputs({
             url: this.url,
             lbAddress: this.lbAddress,
@@ -827,6 +1020,7 @@ export class GluuCluster extends pulumi.ComponentResource {
             cacheHealth: this.cacheHealth,
             lbHealth: this.lbHealth,
             loadBalancer: this.loadBalancer,
+            health: this.health,
             nodeAddresses: this.nodeAddresses,
             nodePrivateAddresses: this.nodePrivateAddresses,
             adminUrl: this.adminUrl,

@@ -13,6 +13,7 @@ import { stackFileConfig } from "./plan";
 import { gluuProgram } from "./program";
 import { REMOTE_COMMAND, RecordedResource, criticalPath, recordProgram } from "./record";
 import { LoadBenchResult, renderLoadBench, runLoadBench } from "./benchLoad";
+import { FailoverRow, renderHaBench, runNginxPairFailover } from "./benchHa";
 
 // Run from src/ (ts-node) or from bin/src/ (compiled: what `npm run bench` measures, as `pulumi up` of a built program).
 const STACKS_DIR = [path.resolve(__dirname, "../stacks"), path.resolve(__dirname, "../../stacks")].find((d) => fs.existsSync(d))!;
@@ -34,6 +35,8 @@ export interface BenchResult {
     churn: { sameConfigChanged: number; scaleOutReplaced: number; scaleOutInstallsRerun: number; scaleOutCreated: number; scaleOutUpdated: number };
     /** With `--live` (root): the live bed for 2 nodes + cache + LB, from nothing to every non-Gluu step of the program run. */
     liveBed?: { hosts: number; bedMs: number; stepsMs: number; totalMs: number; steps: number };
+    /** With `--live` (root): nginx-pair failover through the virtual IP (issue 12; src/benchHa.ts). */
+    nginxPair?: { bedMs: number; stepsMs: number; totalMs: number; initialMaster: string; rows: FailoverRow[] };
     /** With `--live` (root): load and faults through NginxBalancer and SecureRedis, today's config (8dd326b) vs the new one (issue 15; src/benchLoad.ts). */
     loadFaults?: LoadBenchResult;
 }
@@ -146,9 +149,11 @@ async function main(): Promise<void> {
     if (process.argv.includes("--live")) {
         result.liveBed = measureLiveBed();
         result.loadFaults = await runLoadBench(mocks);
+        const ha = await runNginxPairFailover(mocks, (s) => process.stderr.write(s + "\n"));
+        result.nginxPair = { bedMs: ha.bedMs, stepsMs: ha.stepsMs, totalMs: ha.totalMs, initialMaster: ha.initialMaster, rows: ha.rows };
     }
     fs.writeFileSync("bench.json", JSON.stringify(result, null, 2) + "\n");
-    process.stdout.write(json ? JSON.stringify(result) + "\n" : renderBench(result) + (result.loadFaults ? "\n" + renderLoadBench(result.loadFaults) : ""));
+    process.stdout.write(json ? JSON.stringify(result) + "\n" : renderBench(result) + (result.loadFaults ? "\n" + renderLoadBench(result.loadFaults) : "") + (result.nginxPair ? "\n" + renderHaBench(result.nginxPair) : ""));
 }
 
 if (require.main === module) {

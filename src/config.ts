@@ -3,6 +3,7 @@
 
 import { X509Certificate, createPrivateKey, createPublicKey } from "crypto";
 import { z } from "zod";
+import { LOAD_BALANCER_KINDS, LoadBalancerKind, alertSettingProblems, configKey, loadBalancerSettingProblems, resolveLoadBalancer, virtualIpProblems } from "../components/loadBalancing";
 import { PROFILES, SUPPORTED_VERSIONS, normalizeVersion } from "../components/profiles";
 import {
     CLUSTER_NAME_MAX,
@@ -197,6 +198,14 @@ export const stackConfigSchema = z
         existingLbPrivateAddress: z.string().refine(isAddress, "must be an IPv4 address or a host name").optional(),
         existingLbHostKey: hostKey.optional(),
         externalLoadBalancer: json(z.boolean({ error: "must be true or false" })).default(false),
+        loadBalancer: z.enum(LOAD_BALANCER_KINDS as [LoadBalancerKind, ...LoadBalancerKind[]], { error: `must be one of ${LOAD_BALANCER_KINDS.map((k) => `\`${k}\``).join(", ")}` }).optional(),
+        // The two hosts of `nginx-pair`, as parallel lists like gluu:existingNode*.
+        existingLbAddresses: json(z.array(z.string().refine(isAddress, "must be an IPv4 address or a host name"), { error: "must be a list of addresses" })).optional(),
+        existingLbPrivateAddresses: json(z.array(z.string().refine(isAddress, "must be an IPv4 address or a host name"), { error: "must be a list of addresses" })).optional(),
+        existingLbHostKeys: json(z.array(hostKey, { error: "must be a list of SSH host keys" })).optional(),
+        lbVirtualIp: z.string().optional(),
+        lbVirtualRouterId: json(z.number({ error: "must be an integer 1–255" }).int("must be an integer 1–255").min(1, "must be an integer 1–255").max(255, "must be an integer 1–255")).optional(),
+        alertEmails: json(z.array(z.string(), { error: "must be a list of e-mail addresses" })).optional(),
         externalLbSourceCidrs: json(z.array(z.string().regex(CIDR, "must be a CIDR like `10.110.0.0/20`"), { error: "must be a list of CIDRs" }))
             .refine((l) => !l.some((c) => Number(c.split("/")[1]) < 8), "must not hold a range wider than /8: the nodes answer only your load balancer")
             .optional(),
@@ -405,7 +414,26 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
 function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>): string[] {
     const problems: string[] = [];
     const existing = c.existingNodeAddresses !== undefined;
-    for (const [role, what, needed] of [["Cache", "Redis", true], ["Lb", "NGINX", !c.externalLoadBalancer]] as const) {
+    const lb = resolveLoadBalancer(c.loadBalancer, c.externalLoadBalancer, configKey);
+    problems.push(...lb.problems);
+    const kind = lb.kind;
+    problems.push(
+        ...loadBalancerSettingProblems(
+            {
+                kind,
+                droplets: !existing,
+                present: (f) => raw[f] !== undefined,
+                lbHostCount: c.existingLbAddresses?.length,
+                pairHostsField: "existingLbAddresses",
+                singleHostField: "existingLbAddress",
+                lbDropletSizeField: "lbDropletSize",
+            },
+            configKey,
+        ),
+    );
+    problems.push(...alertSettingProblems({ droplets: !existing, emails: c.alertEmails, monitoring: c.monitoring }, configKey));
+    problems.push(...lbPairConfigProblems(c, raw, kind));
+    for (const [role, what, needed] of [["Cache", "Redis", true], ["Lb", "NGINX", kind === "nginx"]] as const) {
         const address = c[`existing${role}Address`];
         const keys = [`existing${role}PrivateAddress`, `existing${role}HostKey`] as const;
         if (!existing) {
@@ -418,7 +446,7 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
         }
         if (address === undefined) {
             if (needed) {
-                problems.push(`gluu:existing${role}Address is required with gluu:existingNodeAddresses: an existing server for ${what}${role === "Lb" ? " (or set gluu:externalLoadBalancer: true)" : ""}`);
+                problems.push(`gluu:existing${role}Address is required with gluu:existingNodeAddresses: an existing server for ${what}${role === "Lb" ? " (or set gluu:loadBalancer to `nginx-pair` or `external`)" : ""}`);
             }
             for (const k of keys) {
                 if (raw[k] !== undefined) {
@@ -439,13 +467,10 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
     if (c.existingCacheAddress !== undefined && c.existingCacheAddress === c.existingLbAddress) {
         problems.push("gluu:existingCacheAddress and gluu:existingLbAddress are the same host: Redis must not share the load balancer's host");
     }
-    if (c.externalLoadBalancer && !existing && (c.externalLbSourceCidrs ?? []).length === 0) {
-        problems.push("gluu:externalLbSourceCidrs is required with gluu:externalLoadBalancer on droplets: the addresses your load balancer reaches the nodes' 443 from");
+    if (kind === "external" && !existing && (c.externalLbSourceCidrs ?? []).length === 0) {
+        problems.push("gluu:externalLbSourceCidrs is required with gluu:externalLoadBalancer on droplets (gluu:loadBalancer: external): the addresses your load balancer reaches the nodes' 443 from");
     }
-    if (!c.externalLoadBalancer && c.externalLbSourceCidrs !== undefined) {
-        problems.push("gluu:externalLbSourceCidrs is only for gluu:externalLoadBalancer; remove it");
-    }
-    if (c.externalLoadBalancer) {
+    if (kind === "external") {
         for (const k of ["existingLbAddress", "lbCertificate", "lbPrivateKey", "lbDropletSize"] as const) {
             if (raw[k] !== undefined) {
                 problems.push(`gluu:${k} has no effect with gluu:externalLoadBalancer (your load balancer holds the certificate); remove it`);
@@ -478,7 +503,7 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
             problems.push(`gluu:${k} ${v} is not a node; use one of ${names.join(", ")}`);
         }
     }
-    const machines = [...names, `${c.clusterName}-cache`, ...(c.externalLoadBalancer ? [] : [`${c.clusterName}-lb`])];
+    const machines = [...names, `${c.clusterName}-cache`, ...(kind === "nginx" ? [`${c.clusterName}-lb`] : [])];
     (c.rebuildNodes ?? []).forEach((n, i) => {
         if (existing) {
             problems.push("gluu:rebuildNodes is for droplets; rebuild an existing host yourself, then run `pulumi up`");
@@ -494,6 +519,44 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
     }
     if (existing && (c.protectDroplets || c.retainDroplets)) {
         problems.push("gluu:protectDroplets and gluu:retainDroplets are for droplets and have no effect with gluu:existingNodeAddresses; remove them");
+    }
+    return problems;
+}
+
+/** The `nginx-pair` host lists and virtual IP: parallel lists of one length, keys, own hosts, a free VIP on their network. */
+function lbPairConfigProblems(c: StackConfig, raw: Record<string, string>, kind: LoadBalancerKind): string[] {
+    const problems: string[] = [];
+    const addresses = c.existingLbAddresses;
+    for (const k of ["existingLbPrivateAddresses", "existingLbHostKeys"] as const) {
+        if (raw[k] !== undefined && kind !== "nginx-pair") problems.push(`gluu:${k} is only for gluu:loadBalancer: nginx-pair; remove it`);
+    }
+    if (kind !== "nginx-pair" || addresses === undefined || c.existingNodeAddresses === undefined) return problems;
+    if (c.existingLbHostKeys === undefined) {
+        problems.push("gluu:existingLbHostKeys is required with gluu:existingLbAddresses: one SSH host key per load-balancer host, in the same order (`ssh-keyscan -t ed25519 <address>`)");
+    } else if (c.existingLbHostKeys.length !== addresses.length) {
+        problems.push(`gluu:existingLbHostKeys has ${c.existingLbHostKeys.length} entries but gluu:existingLbAddresses has ${addresses.length}; give one per host, in the same order`);
+    }
+    if (c.existingLbPrivateAddresses !== undefined && c.existingLbPrivateAddresses.length !== addresses.length) {
+        problems.push(`gluu:existingLbPrivateAddresses has ${c.existingLbPrivateAddresses.length} entries but gluu:existingLbAddresses has ${addresses.length}; give one per host, in the same order`);
+    }
+    addresses.forEach((a, i) => {
+        if (addresses.indexOf(a) !== i) problems.push(`gluu:existingLbAddresses[${i}] ${a} is also gluu:existingLbAddresses[${addresses.indexOf(a)}]; the pair needs two hosts`);
+        c.existingNodeAddresses!.forEach((n, j) => {
+            if (n === a) problems.push(`gluu:existingLbAddresses[${i}] ${a} is also gluu:existingNodeAddresses[${j}]; a load balancer needs its own host`);
+        });
+        if (a === c.existingCacheAddress) problems.push(`gluu:existingLbAddresses[${i}] ${a} is also gluu:existingCacheAddress: Redis must not share a load balancer's host`);
+    });
+    if (c.lbVirtualIp !== undefined && addresses.length === 2) {
+        const priv = c.existingLbPrivateAddresses;
+        const lbHosts = addresses.map((a, i) => (priv ? { key: `gluu:existingLbPrivateAddresses[${i}]`, address: priv[i] } : { key: `gluu:existingLbAddresses[${i}]`, address: a }));
+        const others = [
+            ...c.existingNodeAddresses.map((address, i) => ({ key: `gluu:existingNodeAddresses[${i}]`, address })),
+            ...(c.existingNodePrivateAddresses ?? []).map((address, i) => ({ key: `gluu:existingNodePrivateAddresses[${i}]`, address })),
+            ...(c.existingCacheAddress ? [{ key: "gluu:existingCacheAddress", address: c.existingCacheAddress }] : []),
+            ...(c.existingCachePrivateAddress ? [{ key: "gluu:existingCachePrivateAddress", address: c.existingCachePrivateAddress }] : []),
+            ...(priv ? addresses.map((address, i) => ({ key: `gluu:existingLbAddresses[${i}]`, address })) : []),
+        ];
+        problems.push(...virtualIpProblems("gluu:lbVirtualIp", c.lbVirtualIp, lbHosts, others));
     }
     return problems;
 }

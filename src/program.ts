@@ -65,6 +65,16 @@ export function clusterArgs(c: StackConfig): GluuClusterArgs {
         cacheHost: existingService(c, c.existingCacheAddress, c.existingCachePrivateAddress, c.existingCacheHostKey),
         lbHost: existingService(c, c.existingLbAddress, c.existingLbPrivateAddress, c.existingLbHostKey),
         externalLoadBalancer: c.externalLoadBalancer,
+        loadBalancer: c.loadBalancer,
+        lbHosts: c.existingLbAddresses?.map((address, i) => ({
+            address,
+            privateAddress: c.existingLbPrivateAddresses?.[i] ?? address,
+            hostKey: c.existingLbHostKeys![i],
+            sshPort: c.sshPort,
+        })),
+        lbVirtualIp: c.lbVirtualIp,
+        lbVirtualRouterId: c.lbVirtualRouterId,
+        alertEmails: c.alertEmails,
         externalLbSourceCidrs: c.externalLbSourceCidrs,
         lbCertificatePem: c.lbCertificate,
         lbPrivateKeyPem: secret(c.lbPrivateKey),
@@ -125,6 +135,7 @@ export function gluuProgram(raw?: Record<string, string>, opts?: pulumi.Componen
         cacheHealth: cluster.cacheHealth,
         lbHealth: cluster.lbHealth,
         loadBalancer: cluster.loadBalancer,
+        health: cluster.health,
     };
     return { cluster, outputs };
 }

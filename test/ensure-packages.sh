@@ -5,8 +5,9 @@ set -euo pipefail
 # chrony: GluuNode's base step starts it for time sync on hosts without systemd (the live test bed);
 # cron: the csync2 cron step; tcpdump: the live check that csync2 traffic between hosts is encrypted;
 # openjdk-17-jre-headless: keytool, for the trust store steps (the kind's machines have it already).
+# keepalived: the nginx-pair live spec (VRRP between two test hosts) and its --config-test in test/render-keepalived.spec.ts.
 # wrk: the load-and-fault bench (`npm run bench -- --live`, src/benchLoad.ts) and test/live/loadFaults.live.spec.ts.
-packages=(shellcheck openssl nginx redis-server redis-tools stunnel4 csync2 openbsd-inetd openssh-server openssh-client slapd ldap-utils jq iproute2 chrony cron tcpdump openjdk-17-jre-headless wrk)
+packages=(shellcheck openssl nginx redis-server redis-tools stunnel4 csync2 openbsd-inetd openssh-server openssh-client slapd ldap-utils jq iproute2 chrony cron tcpdump openjdk-17-jre-headless wrk keepalived)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,6 @@
 // The real program, not a component alone: a stack whose hosts are the bed's (the existing-hosts mode), recorded
 // under mocks and run over SSH in the order of its edges. Everything that needs no Gluu package runs for real:
-// every host's ready/base, the nodes' /etc/hosts, Redis behind stunnel for every node, and csync2 with its stunnel
+// every host's ready/base, the nodes' /etc/hosts, Redis with its own TLS reached through every node's stunnel client, and csync2 with its stunnel
 // transport. The Gluu steps (package, setup.py, OpenDJ) are left out here; the contract specs cover them.
 import * as assert from "assert";
 import { RecordedResource } from "../../src/record";
