@@ -217,7 +217,7 @@ export interface GluuClusterArgs {
 
 /** Ports cluster members use among themselves: LDAPS, OpenDJ admin and replication, csync2 (over stunnel). */
 export const MEMBER_PORTS = [1636, 4444, 8989, 30865];
-/** The cache host's stunnel port, open to members only. */
+/** The cache host's Redis TLS port (client certificates required), open to members only. */
 export const CACHE_PORT = 16379;
 
 /** Node names: the existing hosts' names or `<cluster>-<i>`. */
@@ -609,7 +609,7 @@ export class GluuCluster extends pulumi.ComponentResource {
     public get nodes(): GluuNode[] {
         return partsOf(this).nodes;
     }
-    /** The cache host (Redis behind stunnel). (TypeScript only.) */
+    /** The cache host (Redis with its own TLS). (TypeScript only.) */
     public get cache(): ServiceHost {
         return partsOf(this).cache!;
     }
@@ -764,7 +764,7 @@ export class GluuCluster extends pulumi.ComponentResource {
                 memberFirewall({ protocol: "tcp", portRange: "443", sourceTags: [lbTag] });
                 memberFirewall = undefined;
             }
-            // Redis's tunnel answers members only; the load balancer answers the world on 80/443 only.
+            // Redis's TLS port answers members only; the load balancer answers the world on 80/443 only.
             new digitalocean.Firewall(
                 `${name}-cache`,
                 {

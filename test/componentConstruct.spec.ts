@@ -221,7 +221,7 @@ describe("component package: Construct through the provider (mock monitor)", fun
             port: 16379,
         });
         checkChildrenAndKey(c, "SecureRedis");
-        checkHostSteps(c, cache, "agent", ["cache-redis", "cache-stunnel-server"]);
+        checkHostSteps(c, cache, "agent", ["cache-redis"]);
         checkHostSteps(c, g1, "outputs", ["gluu-1-stunnel-client", "gluu-1-redis-health"]);
         checkHostSteps(c, g2, "whole", ["gluu-2-stunnel-client", "gluu-2-redis-health"]);
         const caLine = ca.key.split("\n")[1];

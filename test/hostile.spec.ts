@@ -530,9 +530,10 @@ F("replicationStatusScript", "members[0]", "script", "10.0.0.12", (v) => replica
 F("replicationStatusScript", "adminUid", "script", "admin", (v) => replicationStatusScript(P316, "10.0.0.11", { adminUid: v }));
 
 // redis.ts ------------------------------------------------------------------------------------------------------
-F("redisConf", "persistence", "redis", "rdb", (v) => redisConf({ persistence: v as any }));
-F("redisConf", "maxmemoryPolicy", "redis", "allkeys-lru", (v) => redisConf({ maxmemoryMb: 64, maxmemoryPolicy: v as any }));
-F("redisSetupScript", "persistence", "script", "aof", (v) => redisSetupScript({ persistence: v as any }));
+F("redisConf", "persistence", "redis", "rdb", (v) => redisConf({ bindAddress: "10.0.0.20", persistence: v as any }));
+F("redisConf", "maxmemoryPolicy", "redis", "allkeys-lru", (v) => redisConf({ bindAddress: "10.0.0.20", maxmemoryMb: 64, maxmemoryPolicy: v as any }));
+F("redisConf", "bindAddress", "redis", "10.0.0.20", (v) => redisConf({ bindAddress: v }));
+F("redisSetupScript", "persistence", "script", "aof", (v) => redisSetupScript({ bindAddress: "10.0.0.20", certPem: CERT, caPem: CERT, persistence: v as any }));
 
 // stunnel.ts ----------------------------------------------------------------------------------------------------
 const section = { service: "redis", mode: "client" as const, accept: { host: "127.0.0.1", port: 16379 }, connect: { host: "10.0.0.21", port: 16379 }, checkHost: ["cache"] };
