@@ -109,8 +109,10 @@ function backupArgs(c: StackConfig): Partial<GluuClusterArgs> {
         backupRegion: c.backupRegion,
         backupAccessKeyId: c.backupAccessKeyId === undefined ? undefined : pulumi.secret(c.backupAccessKeyId),
         backupSecretAccessKey: c.backupSecretAccessKey === undefined ? undefined : pulumi.secret(c.backupSecretAccessKey),
-        // Every `pulumi up` reads the job's status again (one step replaced per run): the lastBackup output stays current.
-        backupStatusRefresh: new Date().toISOString(),
+        // The first `pulumi up` (or preview) of each UTC day reads the job's status again, so lastBackup stays current
+        // with a daily job, and the other runs of that day show no change (a per-run value would show the status step
+        // replaced in every preview, hiding real changes among noise).
+        backupStatusRefresh: new Date().toISOString().slice(0, 10),
         restoreFrom: c.restoreFrom,
         restoreMaxAgeDays: c.restoreMaxAgeDays,
         restoreForce: c.restoreForce,
