@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import { GluuNode } from "../../components/gluuNode";
 import { PROFILES } from "../../components/profiles";
-import { GluuSetupSettings, SETUP_STATE_FILES } from "../../components/render/node";
+import { GluuSetupSettings, SETUP_STATE_FILES, gluuSetupScript } from "../../components/render/node";
 import { RecordedResource } from "../../src/record";
 import { byName, recordComponent, unwrap } from "../helpers/program";
 import { Bed, BedHost, startBed } from "./bed";
@@ -50,7 +50,8 @@ describe("live CONTRACT: GluuNode's install step (setup.py) for 3.1.6 and 4.5 ag
     let resources: RecordedResource[];
     const h = (v: Version): BedHost => bed.host(v.host);
     const step = (v: Version) => `${v.host}-install`;
-    const run = (vs: Version[], opts: RunOptions = {}) => runSteps(resources, { only: (r) => vs.some((v) => r.name === step(v)), throwOnFailure: false, ...opts });
+    const run = (vs: Version[], opts: RunOptions = {}, rs: RecordedResource[] = resources) =>
+        runSteps(rs, { only: (r) => vs.some((v) => r.name === step(v)), throwOnFailure: false, ...opts });
     const runs = async (v: Version): Promise<Array<{ outcome: string; argv: string[] }>> =>
         (await h(v).run(`cat ${v.root}${SETUP_STANDIN_FILES.runs} 2>/dev/null || true`)).split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
     const parsed = async (v: Version) => JSON.parse(await h(v).run(`cat ${v.root}${SETUP_STANDIN_FILES.parsed}`));
@@ -238,14 +239,26 @@ describe("live CONTRACT: GluuNode's install step (setup.py) for 3.1.6 and 4.5 ag
         assertNoSecret(s);
     });
 
-    it("CONTRACT a dropped SSH session does not kill setup.py; the re-run waits for it (heartbeat every 30 s) instead of starting another", async function () {
+    it("CONTRACT a dropped SSH session does not kill setup.py; the re-run waits for it (heartbeat: every 30 s by default, 4 s rendered here) instead of starting another", async function () {
         this.timeout(300000);
-        await fresh(V316, ["sleep=34"]);
+        // The recorded steps are the renderer's default (30 s heartbeat); the same renderer with a 4 s heartbeat
+        // runs here, so the heartbeat shows after seconds rather than half a minute (nothing else differs).
+        const heartbeat = 4;
+        const rendered = resources.map((r) => {
+            const v = BOTH.find((x) => r.name === step(x));
+            if (!v) return r;
+            const recorded = String(unwrap(r.inputs.create).value);
+            const byDefault = gluuSetupScript(PROFILES[v.version], v.host);
+            assert.ok(recorded.includes(byDefault), `${r.name} carries the renderer's default text`);
+            return { ...r, inputs: { ...r.inputs, create: recorded.replace(byDefault, () => gluuSetupScript(PROFILES[v.version], v.host, { heartbeatSeconds: heartbeat })) } };
+        });
+        // 3.1.6's setup.py outlasts the interrupted run by more than one heartbeat.
+        await fresh(V316, [`sleep=${2 * heartbeat + 2}`]);
         await fresh(V45, ["sleep=6"]);
         // The step's whole process group is SIGKILLed 1.5 s in, as when sshd loses the connection.
-        const r1 = await run(BOTH, { interruptAfterMs: () => 1500 });
+        const r1 = await run(BOTH, { interruptAfterMs: () => 1500 }, rendered);
         for (const v of BOTH) assert.strictEqual(r1.step(step(v)).status, "failed");
-        const r2 = await run(BOTH);
+        const r2 = await run(BOTH, {}, rendered);
         for (const v of BOTH) {
             const s = r2.step(step(v));
             assert.strictEqual(s.status, "ok", output(s));
@@ -255,7 +268,7 @@ describe("live CONTRACT: GluuNode's install step (setup.py) for 3.1.6 and 4.5 ag
             assertNoSecret(s);
         }
         assert.match(r2.step(step(V316)).stdout, /^setup\.py still running on g316 \(\d+ s\)$/m);
-        const again = await run(BOTH);
+        const again = await run(BOTH, {}, rendered);
         for (const v of BOTH) assert.deepStrictEqual(again.step(step(v)).changed, []);
     });
 });
