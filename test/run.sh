@@ -16,8 +16,9 @@ trap 'rm -f "$out"' EXIT
 others=$!
 "$mocha" "$@" 'test/live/**/*.spec.ts'
 live=$?
+live_s=$SECONDS
 wait "$others"
 rc=$?
 cat "$out"
-echo "npm test: live specs exit ${live}, other specs exit ${rc}"
+echo "npm test: live specs exit ${live} after ${live_s} s; other specs exit ${rc}; ${SECONDS} s in all"
 [ "$live" -eq 0 ] && [ "$rc" -eq 0 ]
