@@ -174,12 +174,14 @@ export function tlsFilesFromStdin(keyGroup: string): string {
         `cat > "$key_tmp"`,
         `key_count=$(grep -c -- '-----BEGIN [A-Z ]*PRIVATE KEY-----' "$key_tmp" || true)`,
         `if [ "$key_count" != 1 ]; then echo "after the password lines, stdin must be exactly one PEM private key (this host's); found $key_count" >&2; exit 1; fi`,
-        `printf '%s\\n' "$cert_pem" | put_file ${REDIS_HA_PATHS.cert} 0644 root:root >>"$changes"`,
-        `printf '%s\\n' "$ca_pem" | put_file ${REDIS_HA_PATHS.ca} 0644 root:root >>"$changes"`,
-        `if [ "$(openssl pkey -in "$key_tmp" -pubout 2>/dev/null)" != "$(openssl x509 -in ${REDIS_HA_PATHS.cert} -noout -pubkey 2>/dev/null)" ]; then`,
-        `  echo "the private key on stdin does not belong to ${REDIS_HA_PATHS.cert}" >&2; exit 1`,
+        `if [ "$(openssl pkey -in "$key_tmp" -pubout 2>/dev/null)" != "$(printf '%s\\n' "$cert_pem" | openssl x509 -noout -pubkey 2>/dev/null)" ]; then`,
+        `  echo "the private key on stdin does not belong to this host's certificate" >&2; exit 1`,
         `fi`,
-        `put_file ${REDIS_HA_PATHS.key} 0640 root:${keyGroup} < "$key_tmp" >>"$changes"`,
+        `{`,
+        `  printf '%s\\n' "$cert_pem" | put_file ${REDIS_HA_PATHS.cert} 0644 root:root`,
+        `  printf '%s\\n' "$ca_pem" | put_file ${REDIS_HA_PATHS.ca} 0644 root:root`,
+        `  put_file ${REDIS_HA_PATHS.key} 0640 root:${keyGroup} < "$key_tmp"`,
+        `} >>"$changes"`,
     ].join("\n");
 }
 
@@ -258,8 +260,10 @@ export function redisHaSetupScript(o: RedisHaSetupOptions): string {
         [
             `redis_dir_mode=$(stat -c %a /etc/redis)`,
             tlsFilesFromStdin("redis"),
-            heredoc(`put_file ${REDIS_HA_PATHS.managedConf} 0640 root:redis >>"$changes"`, conf),
-            `printf 'requirepass %s\\nmasterauth %s\\n' "$quoted" "$quoted" | put_file ${REDIS_HA_PATHS.authConf} 0640 root:redis >>"$changes"`,
+            `{`,
+            heredoc(`put_file ${REDIS_HA_PATHS.managedConf} 0640 root:redis`, conf),
+            `printf 'requirepass %s\\nmasterauth %s\\n' "$quoted" "$quoted" | put_file ${REDIS_HA_PATHS.authConf} 0640 root:redis`,
+            `} >>"$changes"`,
             `chmod "$redis_dir_mode" /etc/redis`,
         ].join("\n"),
         [
