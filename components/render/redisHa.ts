@@ -295,7 +295,7 @@ export function redisHaSetupScript(o: RedisHaSetupOptions): string {
         ].join("\n"),
         [
             `cli_auth="$redis_password"`,
-            `ping() { tls_cli 127.0.0.1 ${port} ping | tail -n 1; }`,
+            `ping() { tls_cli 127.0.0.1 ${port} ping | tail -n 1 || true; }`,
             `svc_enable redis-server`,
             `if [ -s "$changes" ]; then`,
             `  svc redis-server restart >/dev/null`,

@@ -208,7 +208,7 @@ export function sentinelSetupScript(o: SentinelSetupOptions): string {
             `cat "$changes"`,
         ].join("\n"),
         [
-            `ping() { tls_cli 127.0.0.1 ${port} ping | tail -n 1; }`,
+            `ping() { tls_cli 127.0.0.1 ${port} ping | tail -n 1 || true; }`,
             `svc_enable redis-sentinel`,
             `if [ -s "$changes" ]; then`,
             `  svc redis-sentinel restart >/dev/null`,
