@@ -245,6 +245,27 @@ export class GluuMocks implements pulumi.runtime.Mocks {
                 state.fingerprint = crypto.createHash("md5").update(blob).digest("hex").match(/../g)!.join(":");
                 break;
             }
+            case "digitalocean:index/databaseCluster:DatabaseCluster": {
+                // What the provider sets from the API's connection info (resource_database_cluster.go
+                // setDatabaseConnectionInfo): host, private_host, port, user, password (Sensitive), uri, private_uri.
+                const host = `${label}-do-user-0-0.m.db.ondigitalocean.com`;
+                state.password = mockPassword(`${label}.password`, { length: 24, special: false });
+                this.addSecret(state.password, `${label}.password`);
+                Object.assign(state, {
+                    host,
+                    privateHost: `private-${host}`,
+                    port: 25061,
+                    user: "default",
+                    database: "",
+                    uri: `rediss://default:${state.password}@${host}:25061`,
+                    privateUri: `rediss://default:${state.password}@private-${host}:25061`,
+                    urn: `do:dbaas:${label}`,
+                    privateNetworkUuid: args.inputs.privateNetworkUuid ?? uuidFor("default-vpc"),
+                });
+                this.addSecret(state.uri, `${label}.uri`);
+                this.addSecret(state.privateUri, `${label}.privateUri`);
+                return { id: uuidFor(label), state };
+            }
             case "digitalocean:index/vpc:Vpc": {
                 state.ipRange = args.inputs.ipRange ?? "10.110.0.0/20";
                 return { id: uuidFor(label), state };
@@ -300,6 +321,20 @@ export class GluuMocks implements pulumi.runtime.Mocks {
     }
 
     public call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        if (args.token === "digitalocean:index/getDatabaseCa:getDatabaseCa") {
+            // datasource_database_ca.go: `certificate`, the cluster's CA (PEM) as the API returns it. A real CA here,
+            // so the stunnel client's verification is real on the bed.
+            const label = `do-database-ca ${args.inputs.clusterId}`;
+            const key = mockKeyPair(label, "ECDSA", { ecdsaCurve: "P256" }).privateKeyPem;
+            const certificate = mockCertificate(label, "tls:index/selfSignedCert:SelfSignedCert", {
+                privateKeyPem: key,
+                subject: { commonName: "mock DigitalOcean project CA" },
+                validityPeriodHours: 87600,
+                isCaCertificate: true,
+                allowedUses: ["cert_signing", "crl_signing"],
+            });
+            return { clusterId: args.inputs.clusterId, certificate, id: args.inputs.clusterId };
+        }
         return args.inputs;
     }
 }
