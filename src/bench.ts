@@ -13,6 +13,7 @@ import { stackFileConfig } from "./plan";
 import { gluuProgram } from "./program";
 import { REMOTE_COMMAND, RecordedResource, criticalPath, recordProgram } from "./record";
 import { LoadBenchResult, renderLoadBench, runLoadBench } from "./benchLoad";
+import { HaBenchResult, renderHaBench, runHaBench } from "./benchHa";
 
 // Run from src/ (ts-node) or from bin/src/ (compiled: what `npm run bench` measures, as `pulumi up` of a built program).
 const STACKS_DIR = [path.resolve(__dirname, "../stacks"), path.resolve(__dirname, "../../stacks")].find((d) => fs.existsSync(d))!;
@@ -36,6 +37,8 @@ export interface BenchResult {
     liveBed?: { hosts: number; bedMs: number; stepsMs: number; totalMs: number; steps: number };
     /** With `--live` (root): load and faults through NginxBalancer and SecureRedis, today's config (8dd326b) vs the new one (issue 15; src/benchLoad.ts). */
     loadFaults?: LoadBenchResult;
+    /** With `--live` (root): the `redis-ha` cache under a killed primary and a cut replica link (issue 12; src/benchHa.ts). */
+    cacheFailover?: HaBenchResult;
 }
 
 /** Run the live spec that brings the bed up and runs the real program's steps; returns its figure. */
@@ -146,9 +149,10 @@ async function main(): Promise<void> {
     if (process.argv.includes("--live")) {
         result.liveBed = measureLiveBed();
         result.loadFaults = await runLoadBench(mocks);
+        result.cacheFailover = await runHaBench(mocks);
     }
     fs.writeFileSync("bench.json", JSON.stringify(result, null, 2) + "\n");
-    process.stdout.write(json ? JSON.stringify(result) + "\n" : renderBench(result) + (result.loadFaults ? "\n" + renderLoadBench(result.loadFaults) : ""));
+    process.stdout.write(json ? JSON.stringify(result) + "\n" : renderBench(result) + (result.loadFaults ? "\n" + renderLoadBench(result.loadFaults) : "") + (result.cacheFailover ? "\n" + renderHaBench(result.cacheFailover) : ""));
 }
 
 if (require.main === module) {
