@@ -97,7 +97,7 @@ export class LdapCacheConfig extends pulumi.ComponentResource {
         // Encrypted here, in the program: the salt never travels to the host.
         const stdin = pulumi
             .all([args.directoryManagerPassword, args.redisPassword, args.encodeSalt])
-            .apply(([dm, redis, salt]) => ldapCacheConfigStdin(dm, redis === undefined ? "" : encryptWithSalt(redis, salt)));
+            .apply(([dm, redis, salt]) => ldapCacheConfigStdin(dm, redis === undefined ? undefined : encryptWithSalt(redis, salt)));
         this.step = remoteStep(`${args.host.name}-ldap-cache-config`, {
             host: args.host,
             create,

@@ -440,13 +440,16 @@ export interface LdapCacheConfigOptions {
     ldapsPort?: number;
 }
 
-/** Stdin of `ldapCacheConfigScript`: line 1 Directory Manager password, line 2 encrypted Redis password. */
-export function ldapCacheConfigStdin(directoryManagerPassword: string, encryptedRedisPassword: string): string {
-    // Empty only for NATIVE_PERSISTENCE, which has no cache password (the editor leaves redisConfiguration alone).
-    if (encryptedRedisPassword !== "" && !/^[A-Za-z0-9+/]+=*$/.test(encryptedRedisPassword)) {
+/** Stdin of `ldapCacheConfigScript`: line 1 Directory Manager password, line 2 encrypted Redis password (none with NATIVE_PERSISTENCE). */
+export function ldapCacheConfigStdin(directoryManagerPassword: string, encryptedRedisPassword: string | undefined): string {
+    // undefined only for NATIVE_PERSISTENCE, which has no cache password: then stdin is the one Directory Manager line.
+    if (encryptedRedisPassword === undefined) {
+        return secretLine("directoryManagerPassword", directoryManagerPassword);
+    }
+    if (!/^[A-Za-z0-9+/]+=*$/.test(encryptedRedisPassword)) {
         throw new Error("`encryptedRedisPassword` must be the base64 text from encryptWithSalt(redisPassword, encodeSalt)");
     }
-    return secretLine("directoryManagerPassword", directoryManagerPassword) + (encryptedRedisPassword === "" ? "" : encryptedRedisPassword + "\n");
+    return secretLine("directoryManagerPassword", directoryManagerPassword) + encryptedRedisPassword + "\n";
 }
 
 /**
