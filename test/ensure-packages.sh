@@ -6,7 +6,8 @@ set -euo pipefail
 # cron: the csync2 cron step; tcpdump: the live check that csync2 traffic between hosts is encrypted;
 # openjdk-17-jre-headless: keytool, for the trust store steps (the kind's machines have it already).
 # wrk: the load-and-fault bench (`npm run bench -- --live`, src/benchLoad.ts) and test/live/loadFaults.live.spec.ts.
-packages=(shellcheck openssl nginx redis-server redis-tools stunnel4 csync2 openbsd-inetd openssh-server openssh-client slapd ldap-utils jq iproute2 chrony cron tcpdump openjdk-17-jre-headless wrk)
+# redis-sentinel, haproxy: the redis-ha cache (test/live/redisHa.live.spec.ts, test/render-redisha.spec.ts, src/benchHa.ts).
+packages=(shellcheck openssl nginx redis-server redis-tools redis-sentinel haproxy stunnel4 csync2 openbsd-inetd openssh-server openssh-client slapd ldap-utils jq iproute2 chrony cron tcpdump openjdk-17-jre-headless wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
