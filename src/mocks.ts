@@ -324,19 +324,27 @@ export class GluuMocks implements pulumi.runtime.Mocks {
         if (args.token === "digitalocean:index/getDatabaseCa:getDatabaseCa") {
             // datasource_database_ca.go: `certificate`, the cluster's CA (PEM) as the API returns it. A real CA here,
             // so the stunnel client's verification is real on the bed.
-            const label = `do-database-ca ${args.inputs.clusterId}`;
-            const key = mockKeyPair(label, "ECDSA", { ecdsaCurve: "P256" }).privateKeyPem;
-            const certificate = mockCertificate(label, "tls:index/selfSignedCert:SelfSignedCert", {
-                privateKeyPem: key,
-                subject: { commonName: "mock DigitalOcean project CA" },
-                validityPeriodHours: 87600,
-                isCaCertificate: true,
-                allowedUses: ["cert_signing", "crl_signing"],
-            });
-            return { clusterId: args.inputs.clusterId, certificate, id: args.inputs.clusterId };
+            return { clusterId: args.inputs.clusterId, certificate: mockDatabaseCa(args.inputs.clusterId).certificate, id: args.inputs.clusterId };
         }
         return args.inputs;
     }
+}
+
+/**
+ * The CA the mocked `getDatabaseCa` returns for a database cluster id, with its key (which DigitalOcean keeps): live
+ * tests sign a stand-in server's certificate with it. Deterministic per cluster id.
+ */
+export function mockDatabaseCa(clusterId: string): { certificate: string; privateKeyPem: string } {
+    const label = `do-database-ca ${clusterId}`;
+    const privateKeyPem = mockKeyPair(label, "ECDSA", { ecdsaCurve: "P256" }).privateKeyPem;
+    const certificate = mockCertificate(label, "tls:index/selfSignedCert:SelfSignedCert", {
+        privateKeyPem,
+        subject: { commonName: "mock DigitalOcean project CA" },
+        validityPeriodHours: 87600,
+        isCaCertificate: true,
+        allowedUses: ["cert_signing", "crl_signing"],
+    });
+    return { certificate, privateKeyPem };
 }
 
 function uuidFor(label: string): string {
