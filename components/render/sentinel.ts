@@ -192,7 +192,7 @@ export function sentinelSetupScript(o: SentinelSetupOptions): string {
             `  [ -n "$primary" ] || primary=${shq(initial)}`,
             `  { ${head}; echo "sentinel monitor ${m} $primary ${redisPort} ${quorum}"; ${tail}; } > "$main_tmp"`,
             `  put_file "$main" 0640 redis:redis < "$main_tmp" >>"$changes"`,
-            `elif grep -qE '^changed (${SENTINEL_PATHS.managedConf}|${SENTINEL_PATHS.masterConf}|/etc/redis/tls/)' "$changes" || ! grep -qE '^sentinel monitor ${m} [^ ]+ [0-9]+ ${quorum}$' "$main"; then`,
+            `elif [ "$restart_owed" = 1 ] || grep -qE '^changed (${SENTINEL_PATHS.managedConf}|${SENTINEL_PATHS.masterConf}|/etc/redis/tls/)' "$changes" || ! grep -qE '^sentinel monitor ${m} [^ ]+ [0-9]+ ${quorum}$' "$main"; then`,
             `  # Our settings (or the quorum) changed: keep the current primary and Sentinel's identity and epochs,`,
             `  # drop the copies of our old settings the rewrite made.`,
             `  current=$(awk '$1=="sentinel" && $2=="monitor" && $3=="${m}" {print $4; exit}' "$main")`,
