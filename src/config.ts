@@ -595,6 +595,11 @@ export function cacheConfigProblems(c: StackConfig, raw: Record<string, string>)
     if (sentinels < 3) {
         problems.push(`gluu:cache redis-ha needs 3 hosts for the Sentinel quorum (a majority that survives losing one); ${cacheCount} cache hosts and ${nodes} node(s) give ${sentinels}`);
     }
+    // A Sentinel on a Gluu node speaks TLS only with Redis ≥ 6.0 (TLS came in 6.0): Ubuntu 16.04 ships 3.0, 20.04 5.0.
+    const image = /^ubuntu-(\d\d)-(\d\d)-x64$/.exec(c.dropletImage ?? "");
+    if (!existing && cacheCount < 3 && image && Number(image[1]) < 22) {
+        problems.push(`gluu:cacheHostCount ${cacheCount} puts a Sentinel on a Gluu node, but ${c.dropletImage}'s redis-sentinel (${image[1] === "16" ? "3.0" : "5.0"}) has no TLS (Redis 6.0+): use 3 cache hosts`);
+    }
     const replicas = cacheCount - 1;
     const m = c.redisMinReplicasToWrite;
     if (m !== undefined && m > replicas - 1) {

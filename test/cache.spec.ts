@@ -178,6 +178,11 @@ describe("gluu:cache validation (pure, no mocks)", () => {
         assert.deepStrictEqual(problems(base({ cache: "redis-ha", cacheHostCount: "3", redisMinReplicasToWrite: "1" })), []);
     });
 
+    it("redis-ha with two cache hosts puts a Sentinel on a node: refused on images whose Redis has no TLS", () => {
+        assert.ok(problems(base({ cache: "redis-ha", cacheHostCount: "2", dropletImage: "ubuntu-20-04-x64" })).some((p) => /^gluu:cacheHostCount 2 puts a Sentinel on a Gluu node, .*no TLS/.test(p)));
+        assert.deepStrictEqual(problems(base({ cache: "redis-ha", cacheHostCount: "2", dropletImage: "ubuntu-22-04-x64" })), []);
+    });
+
     it("redis-ha keys and Valkey keys only with their choice", () => {
         assert.ok(problems(base({ sentinelDownAfterMs: "2000" })).some((p) => /^gluu:sentinelDownAfterMs is only for gluu:cache redis-ha/.test(p)));
         assert.ok(problems(base({ cache: "ldap", valkeySize: "db-s-1vcpu-2gb" })).some((p) => /^gluu:valkeySize is only for gluu:cache digitalocean/.test(p)));

@@ -103,8 +103,8 @@ describe("render: redis-ha HAProxy", () => {
         assert.match(conf, /bind 127\.0\.0\.1:16379/);
         assert.match(conf, /tcp-check expect string role:master/);
         assert.match(conf, /connected_slaves:\[1-9\]/);
-        assert.match(conf, /on-marked-down shutdown-sessions ssl verify required ca-file \S+ crt \S+/);
-        assert.match(conf, /server gluu-cache-2 10\.0\.0\.6:16379 verifyhost gluu-cache-2/);
+        assert.match(conf, /server gluu-cache-2 10\.0\.0\.6:16379 check check-ssl inter 1000 fall 2 rise 2 on-marked-down shutdown-sessions ssl verify required ca-file \S+ crt \S+ verifyhost gluu-cache-2$/m);
+        assert.doesNotMatch(conf, /default-server|hard-stop-after/, "HAProxy 1.5/1.6 (CentOS 7, Ubuntu 16.04) accept neither");
         assert.ok(conf.includes(HAPROXY_PASSWORD_PLACEHOLDER));
         assert.doesNotMatch(haproxyRedisConf({ servers }), /connected_slaves/);
         assert.throws(() => haproxyRedisConf({ servers: [{ name: "Bad Name", address: "10.0.0.5" }] }), /`servers\[0\]\.name`/);
@@ -118,8 +118,8 @@ describe("render: redis-ha HAProxy", () => {
             fs.writeFileSync(path.join(dir, "ca.crt"), ca.cert);
             const conf = haproxyRedisConf({ servers, requireReplica: true })
                 .replace(HAPROXY_PASSWORD_PLACEHOLDER, "s3cret-Pass_word.1")
-                .replace(/\/etc\/haproxy\/gluu-redis-client\.pem/, path.join(dir, "client.pem"))
-                .replace(/\/etc\/haproxy\/gluu-cluster-ca\.crt/, path.join(dir, "ca.crt"))
+                .replace(/\/etc\/haproxy\/gluu-redis-client\.pem/g, path.join(dir, "client.pem"))
+                .replace(/\/etc\/haproxy\/gluu-cluster-ca\.crt/g, path.join(dir, "ca.crt"))
                 .replace(/^\s*(user|group|stats socket).*$/gm, "");
             fs.writeFileSync(path.join(dir, "h.cfg"), conf);
             execFileSync("haproxy", ["-c", "-q", "-f", path.join(dir, "h.cfg")], { stdio: "pipe" });

@@ -7,8 +7,9 @@
 // mode would mean Gluu settings that change with the topology and TLS from Jedis itself; a local proxy serves
 // both versions with the same `localhost:16379` STANDALONE setting, and a failover changes nothing in Gluu.
 //
-// The directives used exist in every HAProxy the Gluu hosts ship (CentOS 7: 1.5.18; Ubuntu 20.04: 2.0; Ubuntu
-// 22.04: 2.4; the bed's Debian 12: 2.6): `mode tcp`, `option tcp-check` with `tcp-check send`/`expect string`/
+// The directives used exist in every HAProxy the Gluu hosts ship (CentOS 7: 1.5.18; Ubuntu 16.04, Gluu 3.1.6's:
+// 1.6.3; Ubuntu 20.04: 2.0; Ubuntu 22.04: 2.4; the bed's Debian 12: 2.6), hence no `hard-stop-after` (1.8+) and the
+// server options on each server line: `mode tcp`, `option tcp-check` with `tcp-check send`/`expect string`/
 // `expect rstring`, server `ssl verify required ca-file crt verifyhost check-ssl`, `on-marked-down
 // shutdown-sessions` (HAProxy configuration manual, sections 4.2 and 5.2 of each of those versions). The
 // health check is the HAProxy manual's own Redis example (`tcp-check send info\ replication\r\n`,
@@ -88,7 +89,9 @@ export function haproxyRedisConf(o: HaproxyRedisConfOptions): string {
         if (!/^[a-z0-9][a-z0-9-]*$/.test(s.name)) throw new Error(`\`servers[${i}].name\` must be a lower-case host name, got ${JSON.stringify(s.name)}.`);
         if (names.has(s.name)) throw new Error(`\`servers[${i}].name\` ${s.name} is listed twice.`);
         names.add(s.name);
-        return `    server ${s.name} ${assertHost(`servers[${i}].address`, s.address)}:${port} verifyhost ${s.name}`;
+        // Every option on the server line: HAProxy 1.5/1.6 accept ssl, crt, ca-file and verify only there, not in
+        // default-server (configuration manual 5.2, "Supported in default-server: No" before 1.8).
+        return `    server ${s.name} ${assertHost(`servers[${i}].address`, s.address)}:${port} check check-ssl inter ${inter} fall ${fall} rise ${rise} on-marked-down shutdown-sessions ssl verify required ca-file ${HAPROXY_PATHS.ca} crt ${HAPROXY_PATHS.clientPem} verifyhost ${s.name}`;
     });
     return [
         "# Managed by gluu-cluster (redis-ha): the local Redis endpoint of this Gluu node.",
@@ -97,8 +100,6 @@ export function haproxyRedisConf(o: HaproxyRedisConfOptions): string {
         "    maxconn 4096",
         "    user haproxy",
         "    group haproxy",
-        "    # Old processes of a reload serve their open connections at most this long.",
-        "    hard-stop-after 30s",
         "    stats socket /run/haproxy/admin.sock mode 600 level admin",
         "",
         "defaults",
@@ -123,7 +124,6 @@ export function haproxyRedisConf(o: HaproxyRedisConfOptions): string {
         ...(o.requireReplica ? ["    tcp-check send info\\ replication\\r\\n", "    tcp-check expect rstring connected_slaves:[1-9]"] : []),
         "    tcp-check send QUIT\\r\\n",
         "    tcp-check expect string +OK",
-        `    default-server check check-ssl inter ${inter} fall ${fall} rise ${rise} on-marked-down shutdown-sessions ssl verify required ca-file ${HAPROXY_PATHS.ca} crt ${HAPROXY_PATHS.clientPem}`,
         ...servers,
         "",
     ].join("\n");

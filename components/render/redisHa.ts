@@ -327,27 +327,38 @@ export interface RedisHaHealthOptions {
 }
 
 /**
- * On a Gluu node: PING through the local proxy (plain on loopback, what oxAuth uses); prints the answer and exits
- * 0 only on PONG. stdin: line 1 = the Redis password.
+ * On a Gluu node: AUTH and PING through the local endpoint (plain Redis on loopback, what oxAuth uses), spoken by
+ * bash itself over /dev/tcp in RESP (so no redis-cli is needed: Ubuntu 16.04's is 3.0, without REDISCLI_AUTH, and
+ * the password reaches no argv or environment); prints the PING answer and exits 0 only on PONG.
+ * stdin: line 1 = the Redis password.
  */
 export function redisHaHealthScript(o: RedisHaHealthOptions = {}): string {
     const port = assertPort("port", o.port ?? REDIS_HA_PORTS.local);
     const wait = o.waitSeconds ?? 60;
     return script(
-        "redis-ha health through the local proxy (stdin: line 1 = Redis password)",
+        "Cache health through the node's local endpoint (stdin: line 1 = the cache password)",
         [
             `redis_password=""`,
             `IFS= read -r redis_password || true`,
-            `# The password reaches redis-cli in its environment (REDISCLI_AUTH), never on its command line.`,
-            `ping() { REDISCLI_AUTH="$redis_password" timeout 5 redis-cli --no-auth-warning -h 127.0.0.1 -p ${port} ping 2>&1 || true; }`,
+            `export LC_ALL=C  # \${#…} counts bytes, as RESP lengths do`,
+            `# One connection: AUTH then PING as RESP arrays; prints the two replies (without CR) on one line.`,
+            `ping() {`,
+            `  local a="" b=""`,
+            `  exec 3<>/dev/tcp/127.0.0.1/${port} || return 0`,
+            `  # shellcheck disable=SC2016 # RESP's $<length> markers are literal`,
+            `  printf '*2\\r\\n$4\\r\\nAUTH\\r\\n$%s\\r\\n%s\\r\\n*1\\r\\n$4\\r\\nPING\\r\\n' "\${#redis_password}" "$redis_password" >&3 || true`,
+            `  IFS= read -r -t 5 a <&3 || true`,
+            `  IFS= read -r -t 5 b <&3 || true`,
+            `  exec 3<&-`,
+            `  printf '%s %s\\n' "\${a%$'\\r'}" "\${b%$'\\r'}"`,
+            `}`,
             `answer=""`,
             `for _ in $(seq 1 ${wait}); do`,
-            `  answer=$(ping)`,
-            `  case "$answer" in PONG|*WRONGPASS*|*NOAUTH*) break ;; esac`,
+            `  answer=$(ping 2>/dev/null)`,
+            `  case "$answer" in "+OK +PONG"|*WRONGPASS*|*NOAUTH*|*invalid*) break ;; esac`,
             `  sleep 1`,
             `done`,
-            `printf '%s\\n' "$answer"`,
-            `[ "$answer" = PONG ]`,
+            `if [ "$answer" = "+OK +PONG" ]; then echo PONG; else printf 'no PONG: %s\\n' "\${answer:-no answer}"; false; fi`,
         ].join("\n"),
     );
 }
