@@ -201,10 +201,36 @@ export async function runHaScenario(
     return { name: s.name, operations, failed, acknowledged, lost, boundWindowWrites, unavailableSeconds: worst / 1000, primaryBefore, primaryAfter };
 }
 
-/** Scenario 1: SIGKILL the primary's redis-server (by the pid in its own pid file), then start it again. */
-export function killPrimary(ha: HaBench, seconds: number): Promise<HaScenarioResult> {
+/** The role a cache host's Redis reports (`master` / `slave`), over TLS with the host's own certificate. */
+export async function roleOf(ha: HaBench, name: string): Promise<string> {
+    const r = await ha.bed.host(name).ssh(
+        `IFS= read -r pw; REDISCLI_AUTH="$pw" timeout 3 redis-cli --no-auth-warning --tls --cert /etc/redis/tls/gluu-ha.crt --key /etc/redis/tls/gluu-ha.key --cacert /etc/redis/tls/gluu-cluster-ca.crt -h 127.0.0.1 -p ${REDIS_HA_PORTS.redis} role | head -n 1`,
+        { stdin: ha.password + "\n", timeoutMs: 10000 },
+    );
+    return r.stdout.trim();
+}
+
+/**
+ * Wait (bounded) until `name` reports `role`; returns the seconds waited. Sentinel demotes a returning old primary
+ * only after it has reported `master` for 4 × SENTINEL_PUBLISH_PERIOD = 8 s (redis/redis@7.0.15 src/sentinel.c
+ * sentinelRefreshInstanceInfo, "+convert-to-slave").
+ */
+export async function waitRole(ha: HaBench, name: string, role: string, seconds = 40): Promise<number> {
+    const start = Date.now();
+    while (Date.now() - start < seconds * 1000) {
+        if ((await roleOf(ha, name)) === role) return (Date.now() - start) / 1000;
+        await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`${name} did not report role ${role} within ${seconds} s (it reports ${await roleOf(ha, name)})`);
+}
+
+/**
+ * Scenario 1: SIGKILL the primary's redis-server (by the pid in its own pid file), start it again at 70 %, and wait
+ * until Sentinel has made it a replica (so the set is whole for what follows).
+ */
+export async function killPrimary(ha: HaBench, seconds: number): Promise<HaScenarioResult> {
     let victim: BedHost | undefined;
-    return runHaScenario(ha, {
+    const result = await runHaScenario(ha, {
         name: "primary killed",
         seconds,
         faultAtMs: 3000,
@@ -216,6 +242,8 @@ export function killPrimary(ha: HaBench, seconds: number): Promise<HaScenarioRes
         // The old primary comes back (as a master with no replica until Sentinel demotes it).
         heal: async () => victim!.run(`rm -f /run/redis/redis-server.pid; service redis-server start >/dev/null`),
     });
+    await waitRole(ha, victim!.name, "slave");
+    return result;
 }
 
 /** Scenario 2: cut the link of one replica (its veth inside its namespace goes down), later restore it. */
