@@ -7,16 +7,23 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { CertificateDistribution } from "./certificateDistribution";
+import { ClusterAlerts } from "./clusterAlerts";
+import { DirectoryBackup } from "./directoryBackup";
+import { BackupStatus, backupEndpointProblems, backupRegionProblems, backupScheduleProblems, bucketNameProblems, integerProblems, restoreFromProblems, spacesEndpoint } from "./render/backup";
 import { ClusterCa } from "./clusterCa";
 import { cloudNamePrefix, cloudNames, currentStackIdentity } from "./cloudNames";
 import { Csync2Mesh } from "./csync2Mesh";
 import { GluuNode } from "./gluuNode";
 import { HostArgs } from "./host";
 import { LdapCacheConfig } from "./ldapCacheConfig";
+import { LoadBalancerKind, alertSettingProblems, argKey, loadBalancerSettingProblems, resolveLoadBalancer, virtualIpProblems } from "./loadBalancing";
+import { DigitalOceanBalancer } from "./managedBalancer";
 import { NginxBalancer } from "./nginxBalancer";
+import { NginxPair } from "./nginxPair";
 import { OpenDjReplication } from "./openDjReplication";
 import { profileFor } from "./profiles";
 import { remoteStep } from "./remoteStep";
+import { healthStepScript, parseHealthLine } from "./render/health";
 import { ExternalLbDescription } from "./render/nginx";
 import { ReplicationStatusRow } from "./render/opendj";
 import { GluuSetupSettings, hostsScript } from "./render/node";
@@ -24,7 +31,7 @@ import { RedisPersistence } from "./render/redis";
 import { SecureRedis } from "./secureRedis";
 import { RedisHa, defaultSentinelHosts } from "./redisHa";
 import { ManagedValkey, VALKEY_EVICTION_POLICIES } from "./managedValkey";
-import { REDIS_HA_PORTS, writeLossBound } from "./render/redisHa";
+import { REDIS_HA_PORTS } from "./render/redisHa";
 import { ServiceHost } from "./serviceHost";
 import { ArgsError, adminCidrProblems, extraUserDataProblems, hostKeyProblems, isAddress, isFqdn, isHostName, isPort, isRoleTag, known, versionProblems, vpcIpRangeProblems } from "./validation";
 
@@ -143,10 +150,32 @@ export interface GluuClusterArgs {
     valkeyVersion?: pulumi.Input<string>;
     /** `digitalocean`: the eviction policy (DigitalOcean's spelling). Defaults to `allkeys_lru`. */
     valkeyEvictionPolicy?: pulumi.Input<string>;
-    /** An existing server for NGINX (required with `existingNodes` unless `externalLoadBalancer`; droplets get a `<name>-lb` droplet). */
+    /**
+     * How users reach the cluster: `nginx` (one NGINX host), `nginx-pair` (two NGINX hosts holding a virtual IP
+     * with keepalived; existing hosts), `digitalocean` (a DigitalOcean managed load balancer; droplets) or
+     * `external` (yours; the `loadBalancer` output says what it must do). Defaults to `nginx`, or `external` with
+     * `externalLoadBalancer: true`.
+     */
+    loadBalancer?: LoadBalancerKind;
+    /** An existing server for NGINX (required with `existingNodes` and `loadBalancer: nginx`; droplets get a `<name>-lb` droplet). */
     lbHost?: ExistingHostArgs;
-    /** You run your own load balancer (F5, DigitalOcean LB, …): no NGINX host; the `loadBalancer` output says what yours must do. Defaults to `false`. */
+    /** The two existing load-balancer hosts of `loadBalancer: nginx-pair`, on one network segment (names default to `<name>-lb-1`, `<name>-lb-2`). */
+    lbHosts?: ExistingHostArgs[];
+    /**
+     * `nginx-pair`: the virtual IP with the hosts' network prefix length, e.g. `10.10.0.30/24` — a free address of
+     * the segment both load-balancer hosts share; point the hostname's DNS record at it. Required then.
+     */
+    lbVirtualIp?: pulumi.Input<string>;
+    /** `nginx-pair`: the VRRP virtual router id (1–255), unique on the segment. Defaults to one derived from `hostname`. */
+    lbVirtualRouterId?: number;
+    /** The older spelling of `loadBalancer: external` (still accepted; contradicting `loadBalancer` is refused). Defaults to `false`. */
     externalLoadBalancer?: boolean;
+    /**
+     * Droplets only: e-mail addresses DigitalOcean alerts when the public URL is down or its certificate nears
+     * expiry (an uptime check) and when CPU, memory or disk of a member or service droplet stays high (monitor
+     * alerts; needs `monitoring`). Defaults to none: no alerts.
+     */
+    alertEmails?: pulumi.Input<string>[];
     /** With `externalLoadBalancer` and droplets: the CIDRs your load balancer connects to the nodes from (their 443). Required then. */
     externalLbSourceCidrs?: pulumi.Input<string>[];
     /** Certificate (chain, PEM) the load balancer presents. Defaults to the primary's Gluu httpd certificate (self-signed by setup.py). */
@@ -192,11 +221,39 @@ export interface GluuClusterArgs {
      * the names once rebuilt. Defaults to none.
      */
     rebuildNodes?: string[];
+
+    // --- backups and restore (DirectoryBackup; `backups` above is DigitalOcean's droplet backups, another thing) ---
+    /** Bucket for encrypted backups of the directory and the nodes' secrets; setting it turns the backup job on. Defaults to no backups. */
+    backupBucket?: pulumi.Input<string>;
+    /** Node that runs the backup job. Defaults to the primary. */
+    backupNode?: string;
+    /** When the job runs (`daily`, `hourly`, `weekly`, `HH:MM`, `Mon,Thu 02:30`, …). Defaults to `daily`. */
+    backupSchedule?: pulumi.Input<string>;
+    /** Backups kept on the backup node (1–100). Defaults to `7`. */
+    backupKeepLocal?: pulumi.Input<number>;
+    /** Days a backup is kept in the bucket (1–3650; also the Spaces lifecycle rule). Defaults to `30`. */
+    backupKeepDays?: pulumi.Input<number>;
+    /** S3 endpoint (`https://…`). Required with `existingNodes`; droplets default to a Spaces bucket in `backupRegion`. */
+    backupEndpoint?: pulumi.Input<string>;
+    /** Region of the bucket (a Spaces region on droplets). Defaults to `region` on droplets; required with `backupEndpoint`. */
+    backupRegion?: pulumi.Input<string>;
+    /** Access key id (secret). Required with `backupEndpoint`; droplets default to a Spaces key made for the bucket. */
+    backupAccessKeyId?: pulumi.Input<string>;
+    /** Secret access key (secret). Goes with `backupAccessKeyId`. */
+    backupSecretAccessKey?: pulumi.Input<string>;
+    /** A value whose change re-reads the job's status for `lastBackup` (the program passes the time of the run). Defaults to reading it on install only. */
+    backupStatusRefresh?: pulumi.Input<string>;
+    /** Name of a backup to restore onto the primary; the next `up` restores it once. Defaults to none. */
+    restoreFrom?: pulumi.Input<string>;
+    /** A restore refuses backups older than this many days unless `restoreForce`. Defaults to `7`. */
+    restoreMaxAgeDays?: pulumi.Input<number>;
+    /** Restore even an older backup. Defaults to `false`. */
+    restoreForce?: pulumi.Input<boolean>;
 }
 
 /** Ports cluster members use among themselves: LDAPS, OpenDJ admin and replication, csync2 (over stunnel). */
 export const MEMBER_PORTS = [1636, 4444, 8989, 30865];
-/** The cache host's stunnel port, open to members only. */
+/** The cache host's Redis TLS port (client certificates required), open to members only. */
 export const CACHE_PORT = 16379;
 
 /** Node names: the existing hosts' names or `<cluster>-<i>`. */
@@ -311,6 +368,7 @@ export function validateGluuClusterArgs(name: string, args: GluuClusterArgs): st
     }
     problems.push(...serviceHostProblems(name, args, names));
     problems.push(...cacheProblems(name, args, names));
+    problems.push(...backupProblems(args, names));
     return problems;
 }
 
@@ -408,15 +466,76 @@ export function cacheProblems(name: string, args: GluuClusterArgs, nodeNameList:
     return problems;
 }
 
+
+/** Problems with the backup settings (DirectoryBackup). */
+function backupProblems(args: GluuClusterArgs, nodeNameList: string[]): string[] {
+    const problems: string[] = [];
+    const fields = ["backupNode", "backupSchedule", "backupKeepLocal", "backupKeepDays", "backupEndpoint", "backupRegion", "backupAccessKeyId", "backupSecretAccessKey", "backupStatusRefresh", "restoreFrom", "restoreMaxAgeDays", "restoreForce"] as const;
+    if (args.backupBucket === undefined) {
+        for (const f of fields) {
+            if (args[f] !== undefined) problems.push(`\`${f}\` belongs with \`backupBucket\`, which is not set: set the bucket to turn backups on, or remove \`${f}\``);
+        }
+        return problems;
+    }
+    if (known(args.backupBucket)) problems.push(...bucketNameProblems("backupBucket", args.backupBucket));
+    if (known(args.backupSchedule)) problems.push(...backupScheduleProblems("backupSchedule", args.backupSchedule));
+    if (known(args.backupKeepLocal)) problems.push(...integerProblems("backupKeepLocal", args.backupKeepLocal, 1, 100, "backups kept on the node"));
+    if (known(args.backupKeepDays)) problems.push(...integerProblems("backupKeepDays", args.backupKeepDays, 1, 3650, "days a backup stays in the bucket"));
+    if (known(args.restoreMaxAgeDays)) problems.push(...integerProblems("restoreMaxAgeDays", args.restoreMaxAgeDays, 1, 3650, "the oldest backup a restore accepts unforced"));
+    if (known(args.restoreFrom)) problems.push(...restoreFromProblems("restoreFrom", args.restoreFrom));
+    if ((args.backupAccessKeyId === undefined) !== (args.backupSecretAccessKey === undefined)) {
+        problems.push("set both `backupAccessKeyId` and `backupSecretAccessKey` (secrets), or neither (droplets: a Spaces key is made for the bucket)");
+    }
+    if (args.existingNodes !== undefined || args.backupEndpoint !== undefined) {
+        if (args.backupEndpoint === undefined) problems.push("`backupEndpoint` is required with `existingNodes`: your S3 endpoint (`https://…`)");
+        else if (known(args.backupEndpoint)) problems.push(...backupEndpointProblems("backupEndpoint", args.backupEndpoint));
+        if (args.backupRegion === undefined) problems.push("`backupRegion` is required with `backupEndpoint`: the region the endpoint signs for");
+        else if (known(args.backupRegion)) problems.push(...backupRegionProblems("backupRegion", args.backupRegion, false));
+        if (args.backupAccessKeyId === undefined) problems.push("`backupAccessKeyId` and `backupSecretAccessKey` (secrets) are required with `backupEndpoint`");
+    } else {
+        const region = args.backupRegion ?? args.region;
+        if (known(region)) problems.push(...backupRegionProblems(args.backupRegion === undefined ? "region" : "backupRegion", region, true));
+    }
+    const primary = args.primaryNode ?? nodeNameList[0];
+    if (args.backupNode !== undefined && !nodeNameList.includes(args.backupNode)) {
+        problems.push(`\`backupNode\` ${JSON.stringify(args.backupNode)} is not a node; use one of ${nodeNameList.join(", ")}`);
+    }
+    if (args.restoreFrom !== undefined && (args.backupNode ?? primary) !== primary) {
+        problems.push(`\`restoreFrom\` restores onto the backup node, which must be the primary (${primary}): unset \`backupNode\` for the restore`);
+    }
+    return problems;
+}
+
 /** Problems with the cache / load-balancer settings. */
 function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: string[]): string[] {
     const problems: string[] = [];
     const existing = args.existingNodes !== undefined;
-    const services: Array<["cacheHost" | "lbHost", ExistingHostArgs | undefined, boolean]> = [
-        ["cacheHost", args.cacheHost, (args.cache ?? "redis") === "redis"],
-        ["lbHost", args.lbHost, !args.externalLoadBalancer],
+    const lb = resolveLoadBalancer(args.loadBalancer, args.externalLoadBalancer, argKey);
+    problems.push(...lb.problems);
+    const kind = lb.kind;
+    problems.push(
+        ...loadBalancerSettingProblems(
+            {
+                kind,
+                droplets: !existing,
+                present: (f) => (args as unknown as Record<string, unknown>)[f] !== undefined,
+                lbHostCount: args.lbHosts?.length,
+                pairHostsField: "lbHosts",
+                singleHostField: "lbHost",
+                lbDropletSizeField: "lbDropletSize",
+            },
+            argKey,
+        ),
+    );
+    problems.push(...alertSettingProblems({ droplets: !existing, emails: args.alertEmails, monitoring: known(args.monitoring) ? args.monitoring : undefined }, argKey));
+    const pairHosts: Array<["lbHosts" | "cacheHost" | "lbHost", ExistingHostArgs | undefined, boolean, string]> =
+        kind === "nginx-pair" && existing ? (args.lbHosts ?? []).map((h, i) => ["lbHosts", h, true, `lbHosts[${i}]`]) : [];
+    const services: Array<["cacheHost" | "lbHost" | "lbHosts", ExistingHostArgs | undefined, boolean, string]> = [
+        ["cacheHost", args.cacheHost, (args.cache ?? "redis") === "redis", "cacheHost"],
+        ["lbHost", args.lbHost, kind === "nginx", "lbHost"],
+        ...pairHosts,
     ];
-    for (const [field, host, needed] of services) {
+    for (const [role, host, needed, field] of services) {
         if (host === undefined) {
             if (existing && needed) {
                 problems.push(`\`${field}\` is required with \`existingNodes\`: an existing server for ${field === "cacheHost" ? "Redis" : "NGINX"} (or use droplets)`);
@@ -427,10 +546,10 @@ function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: 
             problems.push(`\`${field}\` is for existing servers; with droplets the library creates it (remove \`${field}\`)`);
             continue;
         }
-        if (field === "lbHost" && args.externalLoadBalancer) {
+        if (field === "lbHost" && kind === "external") {
             problems.push("`lbHost` has no effect with `externalLoadBalancer`; remove one of them");
         }
-        const hostName = host.name ?? `${name}-${field === "cacheHost" ? "cache" : "lb"}`;
+        const hostName = host.name ?? (role === "lbHosts" ? `${name}-lb-${field === "lbHosts[0]" ? 1 : 2}` : `${name}-${field === "cacheHost" ? "cache" : "lb"}`);
         if (!isHostName(hostName)) {
             problems.push(`\`${field}.name\` ${JSON.stringify(hostName)} must be a lower-case host name`);
         }
@@ -457,13 +576,33 @@ function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: 
     if (args.cacheHost && args.lbHost && known(args.cacheHost.address) && args.cacheHost.address === args.lbHost.address) {
         problems.push("`cacheHost` and `lbHost` have the same address: Redis must not share the load balancer's host (the seed warns against it)");
     }
-    if (args.externalLoadBalancer && !existing && (args.externalLbSourceCidrs === undefined || (Array.isArray(args.externalLbSourceCidrs) && args.externalLbSourceCidrs.length === 0))) {
+    if (kind === "nginx-pair" && existing && args.lbHosts?.length === 2) {
+        const [a, b] = args.lbHosts;
+        if (known(a.address) && a.address === b.address) problems.push("`lbHosts[0].address` and `lbHosts[1].address` are the same host: the pair needs two hosts");
+        if (args.cacheHost && known(args.cacheHost.address)) {
+            args.lbHosts.forEach((h, i) => {
+                if (h.address === args.cacheHost!.address) problems.push(`\`lbHosts[${i}].address\` is \`cacheHost.address\`: Redis must not share a load balancer's host`);
+            });
+        }
+        if (known(args.lbVirtualIp)) {
+            const priv = (h: ExistingHostArgs) => h.privateAddress ?? h.address;
+            const lbAddrs = args.lbHosts.map((h, i) => ({ key: `\`lbHosts[${i}].${h.privateAddress === undefined ? "address" : "privateAddress"}\``, address: priv(h) }));
+            const others = [
+                ...(args.existingNodes ?? []).flatMap((h, i) => [{ key: `\`existingNodes[${i}].address\``, address: h.address }, { key: `\`existingNodes[${i}].privateAddress\``, address: h.privateAddress }]),
+                ...(args.cacheHost ? [{ key: "`cacheHost.address`", address: args.cacheHost.address }, { key: "`cacheHost.privateAddress`", address: args.cacheHost.privateAddress }] : []),
+                ...args.lbHosts.map((h, i) => ({ key: `\`lbHosts[${i}].address\``, address: h.address })),
+            ].filter((h): h is { key: string; address: string } => known(h.address));
+            if (lbAddrs.every((h) => known(h.address))) problems.push(...virtualIpProblems("`lbVirtualIp`", args.lbVirtualIp, lbAddrs as { key: string; address: string }[], others));
+        }
+    }
+    const vrid = args.lbVirtualRouterId;
+    if (vrid !== undefined && (!Number.isInteger(vrid) || vrid < 1 || vrid > 255)) {
+        problems.push(`\`lbVirtualRouterId\` must be an integer 1–255 (VRRP's virtual router id), got ${JSON.stringify(vrid)}`);
+    }
+    if (kind === "external" && !existing && (args.externalLbSourceCidrs === undefined || (Array.isArray(args.externalLbSourceCidrs) && args.externalLbSourceCidrs.length === 0))) {
         problems.push("`externalLbSourceCidrs` is required with `externalLoadBalancer` on droplets: the addresses your load balancer reaches the nodes' 443 from");
     }
-    if (!args.externalLoadBalancer && args.externalLbSourceCidrs !== undefined) {
-        problems.push("`externalLbSourceCidrs` is only for `externalLoadBalancer`; remove it");
-    }
-    if (args.externalLoadBalancer) {
+    if (kind === "external") {
         for (const f of ["lbCertificatePem", "lbPrivateKeyPem", "lbDropletSize"] as const) {
             if (args[f] !== undefined) {
                 problems.push(`\`${f}\` has no effect with \`externalLoadBalancer\` (your load balancer holds the certificate); remove it`);
@@ -492,7 +631,7 @@ function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: 
     if (args.primaryNode !== undefined && !nodeNameList.includes(args.primaryNode)) {
         problems.push(`\`primaryNode\` ${JSON.stringify(args.primaryNode)} is not a node; use one of ${nodeNameList.join(", ")}`);
     }
-    const machineNames = [...nodeNameList, ...cacheMachineNames(name, args), ...(args.externalLoadBalancer ? [] : [args.lbHost?.name ?? `${name}-lb`])];
+    const machineNames = [...nodeNameList, ...cacheMachineNames(name, args), ...(kind === "nginx" ? [args.lbHost?.name ?? `${name}-lb`] : [])];
     (args.rebuildNodes ?? []).forEach((n, i) => {
         if (args.existingNodes !== undefined) {
             problems.push(`\`rebuildNodes\` is for droplets; an existing host is rebuilt by you`);
@@ -521,15 +660,20 @@ interface GluuClusterParts {
     nodes: GluuNode[];
     cache?: ServiceHost;
     cacheHosts?: ServiceHost[];
-    lb?: ServiceHost;
-    redis?: SecureRedis;
     redisHa?: RedisHa;
     valkey?: ManagedValkey;
+    lb?: ServiceHost;
+    redis?: SecureRedis;
     replication?: OpenDjReplication;
     fileSync?: Csync2Mesh;
     cacheConfig?: LdapCacheConfig;
     certificates?: CertificateDistribution;
     balancer?: NginxBalancer;
+    lbPair?: ServiceHost[];
+    pair?: NginxPair;
+    managedBalancer?: DigitalOceanBalancer;
+    alerts?: ClusterAlerts;
+    backup?: DirectoryBackup;
 }
 const clusterParts = new WeakMap<object, GluuClusterParts>();
 function partsOf(cluster: object): GluuClusterParts {
@@ -563,7 +707,7 @@ export class GluuCluster extends pulumi.ComponentResource {
     public readonly vpcUuid?: pulumi.Output<string>;
     /** The cluster's URL. */
     public readonly url!: pulumi.Output<string>;
-    /** Public address of the load balancer (undefined with `externalLoadBalancer`). */
+    /** Address users reach: the NGINX host's public address, `nginx-pair`'s virtual IP, the managed load balancer's address; undefined with `external`. */
     public readonly lbAddress?: pulumi.Output<string>;
     /** Private address(es) of the cache: the cache host, the `redis-ha` hosts (comma-separated), the Valkey private host; empty for `ldap`. */
     public readonly cacheAddress!: pulumi.Output<string>;
@@ -579,6 +723,19 @@ export class GluuCluster extends pulumi.ComponentResource {
     public readonly lbHealth?: pulumi.Output<Record<string, string>>;
     /** With `externalLoadBalancer`: what your load balancer must do. */
     public readonly loadBalancer?: pulumi.Output<ExternalLbDescription>;
+    /**
+     * What is up, per host and per probe, after the last change: each node's own oxAuth OpenID configuration,
+     * `/identity/` and the other sticky paths (HTTP status, or `down (…)`) and its cache tunnel (`cache`); each NGINX
+     * host's view of the nodes and of itself (`lb`); the managed load balancer's (`managed-lb`). Ask a node again
+     * any time with `ssh root@<node> gluu-health`.
+     */
+    public readonly health!: pulumi.Output<Record<string, Record<string, string>>>;
+    /** With `backupBucket`: the backup job's last success and failure, read from the backup node. */
+    public readonly lastBackup?: pulumi.Output<BackupStatus>;
+    /** With `backupBucket`: the certificate the backups are encrypted to (public). */
+    public readonly backupRecipientCertificatePem?: pulumi.Output<string>;
+    /** With `backupBucket`: the private key that decrypts the backups (secret). */
+    public readonly backupPrivateKeyPem?: pulumi.Output<string>;
 
     // The parts below are getters over `clusterParts`, not fields: a component package publishes every field as an
     // output (@pulumi/pulumi@3.248.0 provider/experimental/analyzer.js analyzeComponent/analyzeSymbols take each
@@ -589,7 +746,7 @@ export class GluuCluster extends pulumi.ComponentResource {
     public get nodes(): GluuNode[] {
         return partsOf(this).nodes;
     }
-    /** The cache host of `cache: redis` (Redis behind stunnel); undefined for the other choices. (TypeScript only.) */
+    /** The cache host of `cache: redis` (Redis with its own TLS); undefined for the other choices. (TypeScript only.) */
     public get cache(): ServiceHost | undefined {
         return partsOf(this).cache;
     }
@@ -597,9 +754,25 @@ export class GluuCluster extends pulumi.ComponentResource {
     public get cacheHosts(): ServiceHost[] {
         return partsOf(this).cacheHosts ?? [];
     }
-    /** The load-balancer host (undefined with `externalLoadBalancer`). (TypeScript only.) */
+    /** The load-balancer host of `loadBalancer: nginx` (undefined otherwise). (TypeScript only.) */
     public get lb(): ServiceHost | undefined {
         return partsOf(this).lb;
+    }
+    /** The two load-balancer hosts of `loadBalancer: nginx-pair`. (TypeScript only.) */
+    public get lbPair(): ServiceHost[] | undefined {
+        return partsOf(this).lbPair;
+    }
+    /** The NGINX pair (`nginx-pair`). (TypeScript only.) */
+    public get pair(): NginxPair | undefined {
+        return partsOf(this).pair;
+    }
+    /** The DigitalOcean managed load balancer (`digitalocean`). (TypeScript only.) */
+    public get managedBalancer(): DigitalOceanBalancer | undefined {
+        return partsOf(this).managedBalancer;
+    }
+    /** The DigitalOcean alerts (droplets with `alertEmails`). (TypeScript only.) */
+    public get alerts(): ClusterAlerts | undefined {
+        return partsOf(this).alerts;
     }
     /** The cluster services, for programs that add their own steps after them. (TypeScript only.) */
     public get redis(): SecureRedis | undefined {
@@ -623,8 +796,9 @@ export class GluuCluster extends pulumi.ComponentResource {
     public get certificates(): CertificateDistribution {
         return partsOf(this).certificates!;
     }
-    public get balancer(): NginxBalancer {
-        return partsOf(this).balancer!;
+    /** The NGINX load balancer of `nginx` and `external` (undefined for `nginx-pair` and `digitalocean`). */
+    public get balancer(): NginxBalancer | undefined {
+        return partsOf(this).balancer;
     }
 
     constructor(name: string, args: GluuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -638,6 +812,7 @@ export class GluuCluster extends pulumi.ComponentResource {
         }
         const version = pulumi.output(args.version ?? "3.1.6").apply((v) => profileFor(v).version);
         const droplets = args.existingNodes === undefined;
+        const lbKind = resolveLoadBalancer(args.loadBalancer, args.externalLoadBalancer, argKey).kind;
 
         // --- one source of truth: generated once, identical on every node ---
         const ldapPassword = args.ldapPassword
@@ -686,9 +861,12 @@ export class GluuCluster extends pulumi.ComponentResource {
         let lbTag: pulumi.Output<string> | undefined;
         let cacheTag: pulumi.Output<string> | undefined;
         let vpcUuid: pulumi.Input<string> | undefined = args.vpcUuid;
+        let cloud: ReturnType<typeof cloudNames> | undefined;
+        // The members' firewall; with a managed load balancer it is made once that balancer exists (its 443 rule names it).
+        let memberFirewall: ((https: digitalocean.types.input.FirewallInboundRule) => void) | undefined;
         if (droplets) {
             // Account-wide names carry the stack (two stacks in one account never share a VPC, tag or firewall).
-            const cloud = cloudNames(cloudNamePrefix(name, currentStackIdentity(pulumi.getOrganization, pulumi.getProject(), pulumi.getStack())));
+            cloud = cloudNames(cloudNamePrefix(name, currentStackIdentity(pulumi.getOrganization, pulumi.getProject(), pulumi.getStack())));
             // Retained droplets outlive the stack: so do the VPC they sit in (DigitalOcean refuses to delete a VPC
             // with members), the tags that select them and the firewalls that protect them (deleting a tag would
             // untag them and leave them open).
@@ -707,26 +885,33 @@ export class GluuCluster extends pulumi.ComponentResource {
             memberTag = new digitalocean.Tag(`${name}-member`, { name: cloud.memberTag }, { parent: this, ...keepNetwork }).name;
             lbTag = new digitalocean.Tag(`${name}-lb`, { name: cloud.lbTag }, { parent: this, ...keepNetwork }).name;
             cacheTag = new digitalocean.Tag(`${name}-cache`, { name: cloud.cacheTag }, { parent: this, ...keepNetwork }).name;
-            new digitalocean.Firewall(
-                `${name}-members`,
-                {
-                    name: cloud.memberFirewall,
-                    tags: [memberTag],
-                    inboundRules: [
-                        { protocol: "tcp", portRange: "22", sourceAddresses: args.adminCidrs! },
-                        // Cluster ports only other members.
-                        // Backends answer only the load balancer: ours by tag, or yours from the addresses you give.
-                        args.externalLoadBalancer
-                            ? { protocol: "tcp", portRange: "443", sourceAddresses: args.externalLbSourceCidrs! }
-                            : { protocol: "tcp", portRange: "443", sourceTags: [lbTag!] },
-                        ...MEMBER_PORTS.map((p) => ({ protocol: "tcp", portRange: String(p), sourceTags: [memberTag!] })),
-                        { protocol: "icmp", sourceTags: [memberTag, lbTag] },
-                    ],
-                    outboundRules: OUTBOUND_ANY,
-                },
-                { parent: this, ...keepNetwork },
-            );
-            // Redis's tunnel answers members only; the load balancer answers the world on 80/443 only.
+            const [fwName, fwMemberTag, fwLbTag] = [cloud.memberFirewall, memberTag, lbTag];
+            memberFirewall = (https) =>
+                new digitalocean.Firewall(
+                    `${name}-members`,
+                    {
+                        name: fwName,
+                        tags: [fwMemberTag],
+                        inboundRules: [
+                            { protocol: "tcp", portRange: "22", sourceAddresses: args.adminCidrs! },
+                            // Backends answer only the load balancer: ours (by tag or, managed, by its id), or yours
+                            // from the addresses you give. Cluster ports only other members.
+                            https,
+                            ...MEMBER_PORTS.map((p) => ({ protocol: "tcp", portRange: String(p), sourceTags: [fwMemberTag] })),
+                            { protocol: "icmp", sourceTags: [fwMemberTag, fwLbTag] },
+                        ],
+                        outboundRules: OUTBOUND_ANY,
+                    },
+                    { parent: this, ...keepNetwork },
+                );
+            if (lbKind === "external") {
+                memberFirewall({ protocol: "tcp", portRange: "443", sourceAddresses: args.externalLbSourceCidrs! });
+                memberFirewall = undefined;
+            } else if (lbKind === "nginx") {
+                memberFirewall({ protocol: "tcp", portRange: "443", sourceTags: [lbTag] });
+                memberFirewall = undefined;
+            }
+            // Redis's TLS port answers members only; the load balancer answers the world on 80/443 only.
             new digitalocean.Firewall(
                 `${name}-cache`,
                 {
@@ -741,7 +926,7 @@ export class GluuCluster extends pulumi.ComponentResource {
                 },
                 { parent: this, ...keepNetwork },
             );
-            if (!args.externalLoadBalancer) {
+            if (lbKind === "nginx") {
                 new digitalocean.Firewall(
                     `${name}-lb`,
                     {
@@ -863,8 +1048,11 @@ export class GluuCluster extends pulumi.ComponentResource {
         } else if (cacheKind === "redis-ha") {
             partsOf(this).cacheHosts = cacheMachineNames(name, args).map((machine, i) => serviceHost("cache", args.cacheHosts?.[i], args.cacheDropletSize, cacheTag, machine));
         }
-        if (!args.externalLoadBalancer) {
+        if (lbKind === "nginx") {
             partsOf(this).lb = serviceHost("lb", args.lbHost, args.lbDropletSize, lbTag);
+        } else if (lbKind === "nginx-pair") {
+            // Existing hosts only (validated): each named `<name>-lb-<n>` unless it has a name.
+            partsOf(this).lbPair = args.lbHosts!.map((h, i) => serviceHost("lb", { ...h, name: h.name ?? `${name}-lb-${i + 1}` }, undefined, undefined));
         }
 
         // --- cluster services, wired along explicit edges ---
@@ -1021,26 +1209,186 @@ export class GluuCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         const ownCertificate = args.lbCertificatePem !== undefined;
-        partsOf(this).balancer = new NginxBalancer(
-            `${name}-balancer`,
-            {
-                hostname: args.hostname,
-                version,
-                backends: this.nodes.map((n, i) => ({ name: names[i], address: n.privateIp })),
-                external: args.externalLoadBalancer,
-                ...(this.lb
-                    ? {
-                          lbHost: this.lb.host,
-                          certificatePem: ownCertificate ? args.lbCertificatePem : this.certificates.httpdCertificatePem,
-                          privateKeyPem: ownCertificate ? pulumi.secret(args.lbPrivateKeyPem!) : this.certificates.httpdPrivateKeyPem,
-                          backendCaPem: this.certificates.httpdCertificatePem,
-                          installAfter: [this.certificates.httpdExport],
-                          healthAfter: this.certificates.restarts,
-                      }
-                    : {}),
-            },
-            { parent: this },
+        const lbCertificatePem = ownCertificate ? pulumi.output(args.lbCertificatePem!) : this.certificates.httpdCertificatePem;
+        const lbPrivateKeyPem = ownCertificate ? pulumi.secret(args.lbPrivateKeyPem!) : this.certificates.httpdPrivateKeyPem;
+        const backends = this.nodes.map((n, i) => ({ name: names[i], address: n.privateIp }));
+        if (lbKind === "nginx" || lbKind === "external") {
+            partsOf(this).balancer = new NginxBalancer(
+                `${name}-balancer`,
+                {
+                    hostname: args.hostname,
+                    version,
+                    backends,
+                    external: lbKind === "external",
+                    ...(this.lb
+                        ? {
+                              lbHost: this.lb.host,
+                              certificatePem: lbCertificatePem,
+                              privateKeyPem: lbPrivateKeyPem,
+                              backendCaPem: this.certificates.httpdCertificatePem,
+                              installAfter: [this.certificates.httpdExport],
+                              healthAfter: this.certificates.restarts,
+                          }
+                        : {}),
+                },
+                { parent: this },
+            );
+        } else if (lbKind === "nginx-pair") {
+            // VRRP's PASS authentication keeps 8 characters (components/render/keepalived.ts says what it is worth).
+            const vrrpPassword = new random.RandomPassword(`${name}-vrrp-password`, { length: 8, special: false, minLower: 1, minUpper: 1, minNumeric: 1 }, { parent: this }).result;
+            partsOf(this).pair = new NginxPair(
+                `${name}-lb-pair`,
+                {
+                    hostname: args.hostname,
+                    version,
+                    backends,
+                    lbHosts: this.lbPair!.map((h) => h.host),
+                    virtualIp: args.lbVirtualIp!,
+                    virtualRouterId: args.lbVirtualRouterId,
+                    vrrpPassword,
+                    certificatePem: lbCertificatePem,
+                    privateKeyPem: lbPrivateKeyPem,
+                    backendCaPem: this.certificates.httpdCertificatePem,
+                    installAfter: [this.certificates.httpdExport],
+                    healthAfter: this.certificates.restarts,
+                },
+                { parent: this },
+            );
+        } else {
+            const managed = new DigitalOceanBalancer(
+                `${name}-managed-lb`,
+                {
+                    hostname: args.hostname,
+                    cloudName: cloud!.lbTag,
+                    region: args.region!,
+                    vpcUuid: vpcUuid!,
+                    memberTag: memberTag!,
+                    certificatePem: lbCertificatePem,
+                    privateKeyPem: lbPrivateKeyPem,
+                },
+                { parent: this },
+            );
+            partsOf(this).managedBalancer = managed;
+            // The members' 443 answers that load balancer only.
+            memberFirewall!({ protocol: "tcp", portRange: "443", sourceLoadBalancerUids: [managed.loadBalancerId] });
+        }
+        if (droplets && args.alertEmails !== undefined) {
+            partsOf(this).alerts = new ClusterAlerts(
+                `${name}-alerts`,
+                { hostname: args.hostname, cloudName: cloud!.lbTag.replace(/-lb$/, ""), emails: args.alertEmails, tags: [memberTag!, cacheTag!, lbTag!] },
+                { parent: this },
+            );
+        }
+
+        // --- health: every node probes its own oxAuth, oxTrust and cache tunnel once the restarts are done ---
+        const healthPaths = pulumi.all([version]).apply(([v]) => ["/oxauth/.well-known/openid-configuration", "/identity/", ...profileFor(v).lbPaths.sticky.filter((p) => p !== "/identity").map((p) => `${p}/`)]);
+        const nodeHealth = this.nodes.map((node, i) =>
+            remoteStep(`${names[i]}-health`, {
+                host: node.host,
+                create: pulumi.all([args.hostname, healthPaths]).apply(([serverName, paths]) => healthStepScript({ serverName, paths, cachePort: CACHE_PORT })),
+                dependsOn: [...this.certificates.restarts, ...cacheReady.flat()],
+                parent: this,
+            }),
         );
+        const lbHealth: pulumi.Input<Record<string, Record<string, string>>>[] = [];
+        if (this.balancer?.health) lbHealth.push(this.balancer.health.apply((h) => ({ [this.lb!.host.name]: h })));
+        if (this.pair?.health) lbHealth.push(this.pair.health);
+        if (this.managedBalancer) {
+            // Through the managed load balancer, from the primary (the hostname's DNS may not point at it yet).
+            const probe = remoteStep(`${name}-managed-lb-health`, {
+                host: ordered[0].host,
+                create: pulumi
+                    .all([args.hostname, this.managedBalancer.ip])
+                    .apply(([serverName, address]) => healthStepScript({ serverName, address, paths: ["/oxauth/.well-known/openid-configuration", "/identity/"] })),
+                dependsOn: [...this.certificates.restarts, this.managedBalancer.loadBalancer],
+                parent: this,
+            });
+            lbHealth.push(probe.stdout.apply((out) => ({ "managed-lb": parseHealthLine(out) })));
+        }
+        this.health = pulumi
+            .all([pulumi.all(nodeHealth.map((s) => s.stdout)), pulumi.all(lbHealth)])
+            .apply(([outs, lbs]) => {
+                const all: Record<string, Record<string, string>> = Object.fromEntries(outs.map((out, i) => [names[i], parseHealthLine(out)]));
+                for (const l of lbs as Record<string, Record<string, string>>[]) Object.assign(all, l);
+                return all;
+            });
+
+        // --- backups (issue 13): the job on the backup node once replication is initialised ---
+        if (args.backupBucket !== undefined) {
+            const backupIndex = args.backupNode === undefined ? primaryIndex : names.indexOf(args.backupNode);
+            const keepDays = args.backupKeepDays ?? 30;
+            const prefix = `${name}/`;
+            let endpoint = args.backupEndpoint;
+            let region = args.backupRegion;
+            let accessKeyId = args.backupAccessKeyId;
+            let secretAccessKey = args.backupSecretAccessKey;
+            if (endpoint === undefined) {
+                // Droplets: a Spaces bucket, versioned (a deleted or overwritten backup stays a noncurrent version), with
+                // a lifecycle rule for keepDays. The provider needs Spaces credentials for it (digitalocean:spacesAccessId,
+                // digitalocean:spacesSecretKey; terraform-provider-digitalocean@v2.99.1 digitalocean/config/config.go:42-46).
+                // Kept when the stack goes: backups must outlive the cluster they restore.
+                region = pulumi.output(args.backupRegion ?? args.region!).apply((r) => r.toLowerCase());
+                const bucket = new digitalocean.SpacesBucket(
+                    `${name}-backups`,
+                    {
+                        name: args.backupBucket,
+                        region,
+                        acl: "private",
+                        versioning: { enabled: true },
+                        lifecycleRules: [
+                            {
+                                id: "gluu-backup-retention",
+                                enabled: true,
+                                prefix,
+                                expiration: { days: keepDays },
+                                noncurrentVersionExpiration: { days: keepDays },
+                                abortIncompleteMultipartUploadDays: 1,
+                            },
+                        ],
+                    },
+                    { parent: this, retainOnDelete: true },
+                );
+                endpoint = region.apply(spacesEndpoint);
+                if (accessKeyId === undefined) {
+                    // The host's own key: read and write on this bucket only.
+                    const key = new digitalocean.SpacesKey(
+                        `${name}-backup-key`,
+                        { name: pulumi.interpolate`${args.backupBucket}-writer`, grants: [{ bucket: bucket.name, permission: "readwrite" }] },
+                        { parent: this },
+                    );
+                    accessKeyId = key.accessKey;
+                    secretAccessKey = key.secretKey;
+                }
+            }
+            partsOf(this).backup = new DirectoryBackup(
+                `${name}-backup`,
+                {
+                    host: this.nodes[backupIndex].installedHost,
+                    version,
+                    directoryManagerPassword: ldapPassword,
+                    schedule: args.backupSchedule,
+                    keepLocal: args.backupKeepLocal,
+                    keepDays,
+                    bucket: args.backupBucket,
+                    endpoint: endpoint!,
+                    region: region!,
+                    accessKeyId: accessKeyId!,
+                    secretAccessKey: secretAccessKey!,
+                    prefix,
+                    after: [this.replication.initialized],
+                    statusRefresh: args.backupStatusRefresh,
+                    restoreFrom: args.restoreFrom,
+                    restoreMaxAgeDays: args.restoreMaxAgeDays,
+                    restoreForce: args.restoreForce,
+                    members: order.filter((i) => i !== backupIndex).map((i) => this.nodes[i].installedHost),
+                    replicationAdminPassword: this.replication.replicationAdminPassword,
+                },
+                { parent: this },
+            );
+            this.lastBackup = partsOf(this).backup!.lastBackup;
+            this.backupRecipientCertificatePem = partsOf(this).backup!.recipientCertificatePem;
+            this.backupPrivateKeyPem = partsOf(this).backup!.privateKeyPem;
+        }
 
         this.nodeAddresses = pulumi.all(this.nodes.map((n) => n.publicIp));
         this.nodePrivateAddresses = pulumi.all(this.nodes.map((n) => n.privateIp));
@@ -1051,15 +1399,15 @@ export class GluuCluster extends pulumi.ComponentResource {
             pulumi.all([version, ldapPassword, adminPassword]).apply(([v, ldapPw, adminPw]) => (profileFor(v).setupReadsAdminPassword ? adminPw : ldapPw)),
         );
         this.setup = setup;
-        this.url = this.balancer.url;
-        this.lbAddress = this.lb?.publicIp;
+        this.url = (this.balancer ?? this.pair ?? this.managedBalancer)!.url;
+        this.lbAddress = this.lb?.publicIp ?? this.pair?.virtualIp ?? this.managedBalancer?.ip;
         this.cacheAddress = cacheAddress;
         this.redisPassword = cachePassword;
         this.cacheWriteLossBound = this.redisHa?.writeLossBound;
         this.replicationStatus = this.replication.status;
         this.cacheHealth = cacheHealth;
-        this.lbHealth = this.balancer.health;
-        this.loadBalancer = this.balancer.externalDescription;
+        this.lbHealth = this.balancer?.health;
+        this.loadBalancer = this.balancer?.externalDescription;
         this.registerOutputs({
             url: this.url,
             lbAddress: this.lbAddress,
@@ -1070,12 +1418,16 @@ export class GluuCluster extends pulumi.ComponentResource {
             cacheHealth: this.cacheHealth,
             lbHealth: this.lbHealth,
             loadBalancer: this.loadBalancer,
+            health: this.health,
             nodeAddresses: this.nodeAddresses,
             nodePrivateAddresses: this.nodePrivateAddresses,
             adminUrl: this.adminUrl,
             ldapPassword: this.ldapPassword,
             adminPassword: this.adminPassword,
             sshPrivateKey: this.sshPrivateKey,
+            lastBackup: this.lastBackup,
+            backupRecipientCertificatePem: this.backupRecipientCertificatePem,
+            backupPrivateKeyPem: this.backupPrivateKeyPem,
         });
     }
 

@@ -1,5 +1,8 @@
-// SecureRedis: Redis on a cache host, bound to loopback with a password, reached by every Gluu node only
-// through stunnel with mutual TLS (cluster CA). The seed's node stunnel had no `client = yes`; ours does.
+// SecureRedis: Redis on a cache host with a password and its own TLS (client certificates from the cluster CA
+// required) on the cache's private address, no plain TCP port; every Gluu node reaches it through a local stunnel
+// client (oxAuth talks plaintext to the node's loopback). One TLS hop per operation: the cache-side stunnel server
+// of earlier versions (two hops, 0.19 of direct throughput, issue 15) is gone, and its setup removes it.
+// The seed's node stunnel had no `client = yes`; ours does.
 
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
@@ -8,7 +11,7 @@ import { issueCertificate } from "./clusterCa";
 import { HostArgs } from "./host";
 import { remoteStep } from "./remoteStep";
 import { RedisPersistence, redisHealthScript, redisSetupScript } from "./render/redis";
-import { stunnelClientConf, stunnelInstallScript, stunnelServerConf } from "./render/stunnel";
+import { stunnelClientConf, stunnelInstallScript } from "./render/stunnel";
 import { isPort } from "./validation";
 
 export interface SecureRedisArgs {
@@ -22,10 +25,11 @@ export interface SecureRedisArgs {
     caPrivateKeyPem: pulumi.Input<string>;
     /** Redis password (secret). Defaults to a generated 32-character one. */
     password?: pulumi.Input<string>;
-    /** stunnel port, on the cache host's private address and on every client's loopback. Defaults to `16379`. */
+    /**
+     * Redis's TLS port on the cache host's private address, and the port of every client's stunnel on its loopback
+     * (what Gluu connects to). Defaults to `16379`.
+     */
     port?: number;
-    /** Redis's own port on the cache host's loopback. Defaults to `6379`. */
-    redisPort?: number;
     /**
      * Persistence: `rdb` (snapshots, Redis's defaults), `aof` (append-only, fsync every second) or `none`
      * (a restart empties the cache and users log in again). Defaults to `rdb`.
@@ -37,8 +41,6 @@ export interface SecureRedisArgs {
 
 const PATHS = {
     ca: "/etc/stunnel/gluu-cluster-ca.crt",
-    serverCert: "/etc/stunnel/redis-server.crt",
-    serverKey: "/etc/stunnel/redis-server.key",
     clientCert: "/etc/stunnel/redis-client.crt",
     clientKey: "/etc/stunnel/redis-client.key",
 };
@@ -49,13 +51,8 @@ export function validateSecureRedisArgs(args: SecureRedisArgs): string[] {
     if (args.clients.length === 0) {
         problems.push("`clients` must list at least one host that uses the cache");
     }
-    for (const [field, v] of [["port", args.port], ["redisPort", args.redisPort]] as const) {
-        if (v !== undefined && !isPort(v)) {
-            problems.push(`\`${field}\` must be an integer 1–65535, got ${JSON.stringify(v)}`);
-        }
-    }
-    if (args.port !== undefined && args.port === args.redisPort) {
-        problems.push("`port` and `redisPort` must differ: stunnel and Redis both listen on the cache host");
+    if (args.port !== undefined && !isPort(args.port)) {
+        problems.push(`\`port\` must be an integer 1–65535, got ${JSON.stringify(args.port)}`);
     }
     const names = args.clients.map((c) => c.name);
     if (names.includes(args.cacheHost.name)) {
@@ -64,7 +61,7 @@ export function validateSecureRedisArgs(args: SecureRedisArgs): string[] {
     return problems;
 }
 
-/** Redis behind stunnel with mutual TLS (`gluu:index:SecureRedis`). */
+/** Redis with its own mutual TLS, reached through a local stunnel client on every node (`gluu:index:SecureRedis`). */
 export class SecureRedis extends pulumi.ComponentResource {
     /** What Gluu puts in `redisConfiguration.servers`: the local end of each node's tunnel. */
     public readonly address!: pulumi.Output<string>;
@@ -86,37 +83,21 @@ export class SecureRedis extends pulumi.ComponentResource {
         }
         const ca = { certPem: args.caCertPem, privateKeyPem: args.caPrivateKeyPem };
         const port = args.port ?? 16379;
-        const redisPort = args.redisPort ?? 6379;
         const password = pulumi.secret(
             args.password ?? new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this }).result,
         );
         const cache = args.cacheHost;
 
+        // The cache's certificate: the nodes' stunnel clients check its name (`checkHost` = the cache host's name).
+        const server = issueCertificate(`${cache.name}-redis-tunnel`, ca, { commonName: cache.name, ipAddresses: [cache.privateAddress], server: true, client: false }, this);
         const redis = remoteStep(`${cache.name}-redis`, {
             host: cache,
-            create: redisSetupScript({ port: redisPort, persistence: args.persistence, maxmemoryMb: args.maxmemoryMb }),
-            secretStdin: pulumi.interpolate`${password}\n`,
-            dependsOn: [],
-            parent: this,
-        });
-
-        const server = issueCertificate(`${cache.name}-redis-tunnel`, ca, { commonName: cache.name, ipAddresses: [cache.privateAddress], server: true, client: false }, this);
-        const serverTunnel = remoteStep(`${cache.name}-stunnel-server`, {
-            host: cache,
             create: pulumi.all([cache.privateAddress, server.certPem, args.caCertPem]).apply(([address, certPem, caPem]) =>
-                stunnelInstallScript({
-                    confName: "redis-server",
-                    conf: stunnelServerConf({ acceptAddress: address, acceptPort: port, connectPort: redisPort, certPath: PATHS.serverCert, keyPath: PATHS.serverKey, caPath: PATHS.ca }),
-                    certPem,
-                    caPem,
-                    certPath: PATHS.serverCert,
-                    keyPath: PATHS.serverKey,
-                    caPath: PATHS.ca,
-                    acceptCheck: { host: address, port },
-                }),
+                redisSetupScript({ bindAddress: address, tlsPort: port, certPem, caPem, persistence: args.persistence, maxmemoryMb: args.maxmemoryMb }),
             ),
-            secretStdin: server.privateKeyPem,
-            dependsOn: [redis],
+            // Line 1 the password, then the cache's own key (made for it, sent to it alone).
+            secretStdin: pulumi.interpolate`${password}\n${server.privateKeyPem}`,
+            dependsOn: [],
             parent: this,
         });
 
@@ -146,7 +127,7 @@ export class SecureRedis extends pulumi.ComponentResource {
                 host: client,
                 create: redisHealthScript({ port }),
                 secretStdin: pulumi.interpolate`${password}\n`,
-                dependsOn: [clientTunnel, serverTunnel],
+                dependsOn: [clientTunnel, redis],
                 parent: this,
             });
             this.ready.push(check);

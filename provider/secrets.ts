@@ -25,9 +25,18 @@ export const SECRET_INPUTS: string[] = [
     "OpenDjReplication.directoryManagerPassword",
     "OpenDjReplication.replicationAdminPassword",
     "NginxBalancer.privateKeyPem",
+    "NginxPair.privateKeyPem",
+    "NginxPair.vrrpPassword",
+    "DigitalOceanBalancer.privateKeyPem",
     "LdapCacheConfig.directoryManagerPassword",
     "LdapCacheConfig.redisPassword",
     "LdapCacheConfig.encodeSalt",
+    "GluuCluster.backupAccessKeyId",
+    "GluuCluster.backupSecretAccessKey",
+    "DirectoryBackup.directoryManagerPassword",
+    "DirectoryBackup.accessKeyId",
+    "DirectoryBackup.secretAccessKey",
+    "DirectoryBackup.replicationAdminPassword",
 ];
 export const SECRET_OUTPUTS: string[] = [
     "GluuCluster.ldapPassword",
@@ -41,6 +50,8 @@ export const SECRET_OUTPUTS: string[] = [
     "OpenDjReplication.replicationAdminPassword",
     "Csync2Mesh.key",
     "CertificateDistribution.httpdPrivateKeyPem",
+    "GluuCluster.backupPrivateKeyPem",
+    "DirectoryBackup.privateKeyPem",
 ];
 /** Object types (`#/types/gluu:index:<Name>`) and their secret properties. */
 export const SECRET_TYPE_PROPERTIES: string[] = [

@@ -13,7 +13,8 @@ import { stackFileConfig } from "./plan";
 import { gluuProgram } from "./program";
 import { REMOTE_COMMAND, RecordedResource, criticalPath, recordProgram } from "./record";
 import { LoadBenchResult, renderLoadBench, runLoadBench } from "./benchLoad";
-import { HaBenchResult, renderHaBench, runHaBench } from "./benchHa";
+import { FailoverRow, renderHaBench, runNginxPairFailover } from "./benchHa";
+import { CacheHaBenchResult, renderCacheHaBench, runCacheHaBench } from "./benchCacheHa";
 
 // Run from src/ (ts-node) or from bin/src/ (compiled: what `npm run bench` measures, as `pulumi up` of a built program).
 const STACKS_DIR = [path.resolve(__dirname, "../stacks"), path.resolve(__dirname, "../../stacks")].find((d) => fs.existsSync(d))!;
@@ -35,10 +36,12 @@ export interface BenchResult {
     churn: { sameConfigChanged: number; scaleOutReplaced: number; scaleOutInstallsRerun: number; scaleOutCreated: number; scaleOutUpdated: number };
     /** With `--live` (root): the live bed for 2 nodes + cache + LB, from nothing to every non-Gluu step of the program run. */
     liveBed?: { hosts: number; bedMs: number; stepsMs: number; totalMs: number; steps: number };
+    /** With `--live` (root): nginx-pair failover through the virtual IP (issue 12; src/benchHa.ts). */
+    nginxPair?: { bedMs: number; stepsMs: number; totalMs: number; initialMaster: string; rows: FailoverRow[] };
     /** With `--live` (root): load and faults through NginxBalancer and SecureRedis, today's config (8dd326b) vs the new one (issue 15; src/benchLoad.ts). */
     loadFaults?: LoadBenchResult;
     /** With `--live` (root): the `redis-ha` cache under a killed primary and a cut replica link (issue 12; src/benchHa.ts). */
-    cacheFailover?: HaBenchResult;
+    cacheFailover?: CacheHaBenchResult;
 }
 
 /** Run the live spec that brings the bed up and runs the real program's steps; returns its figure. */
@@ -149,10 +152,19 @@ async function main(): Promise<void> {
     if (process.argv.includes("--live")) {
         result.liveBed = measureLiveBed();
         result.loadFaults = await runLoadBench(mocks);
-        result.cacheFailover = await runHaBench(mocks);
+        const ha = await runNginxPairFailover(mocks, (s) => process.stderr.write(s + "\n"));
+        result.nginxPair = { bedMs: ha.bedMs, stepsMs: ha.stepsMs, totalMs: ha.totalMs, initialMaster: ha.initialMaster, rows: ha.rows };
+        result.cacheFailover = await runCacheHaBench(mocks, (s) => process.stderr.write(s + "\n"));
     }
     fs.writeFileSync("bench.json", JSON.stringify(result, null, 2) + "\n");
-    process.stdout.write(json ? JSON.stringify(result) + "\n" : renderBench(result) + (result.loadFaults ? "\n" + renderLoadBench(result.loadFaults) : "") + (result.cacheFailover ? "\n" + renderHaBench(result.cacheFailover) : ""));
+    process.stdout.write(
+        json
+            ? JSON.stringify(result) + "\n"
+            : renderBench(result) +
+                  (result.loadFaults ? "\n" + renderLoadBench(result.loadFaults) : "") +
+                  (result.nginxPair ? "\n" + renderHaBench(result.nginxPair) : "") +
+                  (result.cacheFailover ? "\n" + renderCacheHaBench(result.cacheFailover) : ""),
+    );
 }
 
 if (require.main === module) {

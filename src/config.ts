@@ -3,6 +3,7 @@
 
 import { X509Certificate, createPrivateKey, createPublicKey } from "crypto";
 import { z } from "zod";
+import { LOAD_BALANCER_KINDS, LoadBalancerKind, alertSettingProblems, configKey, loadBalancerSettingProblems, resolveLoadBalancer, virtualIpProblems } from "../components/loadBalancing";
 import { PROFILES, SUPPORTED_VERSIONS, normalizeVersion } from "../components/profiles";
 import {
     CLUSTER_NAME_MAX,
@@ -16,9 +17,17 @@ import {
     rsaHostKeyAdvice,
     vpcIpRangeProblems,
 } from "../components/validation";
+import {
+    SPACES_REGIONS,
+    backupEndpointProblems,
+    backupRegionProblems,
+    backupScheduleProblems,
+    bucketNameProblems,
+    restoreFromProblems,
+} from "../components/render/backup";
 
 /** Keys whose values are secrets: never echoed in errors, wrapped as secrets by the program. */
-export const SECRET_KEYS = ["sshPrivateKey", "ldapPassword", "adminPassword", "repoPassword", "lbPrivateKey", "redisPassword"] as const;
+export const SECRET_KEYS = ["sshPrivateKey", "ldapPassword", "adminPassword", "repoPassword", "lbPrivateKey", "redisPassword", "backupAccessKeyId", "backupSecretAccessKey"] as const;
 
 const CIDR = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/([0-9]|[12]\d|3[0-2])$/;
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
@@ -109,6 +118,11 @@ function parsesAsCertificates(s: string): boolean {
 }
 const port = json(z.number({ error: "must be an integer 1–65535" }).int("must be an integer 1–65535").min(1, "must be an integer 1–65535").max(65535, "must be an integer 1–65535"));
 
+/** A components/render/backup.ts check (`\`key\` …` messages) as zod issues completing "gluu:<key> …". */
+function issuesOf(check: (key: string, value: string) => string[]) {
+    return (v: string, ctx: z.RefinementCtx) => check("k", v).forEach((m) => ctx.addIssue({ code: "custom", message: m.replace(/^`k` /, "") }));
+}
+
 /** The schema of the `gluu:` namespace. Each field's message completes "gluu:<key> …". */
 export const stackConfigSchema = z
     .object({
@@ -197,6 +211,14 @@ export const stackConfigSchema = z
         existingLbPrivateAddress: z.string().refine(isAddress, "must be an IPv4 address or a host name").optional(),
         existingLbHostKey: hostKey.optional(),
         externalLoadBalancer: json(z.boolean({ error: "must be true or false" })).default(false),
+        loadBalancer: z.enum(LOAD_BALANCER_KINDS as [LoadBalancerKind, ...LoadBalancerKind[]], { error: `must be one of ${LOAD_BALANCER_KINDS.map((k) => `\`${k}\``).join(", ")}` }).optional(),
+        // The two hosts of `nginx-pair`, as parallel lists like gluu:existingNode*.
+        existingLbAddresses: json(z.array(z.string().refine(isAddress, "must be an IPv4 address or a host name"), { error: "must be a list of addresses" })).optional(),
+        existingLbPrivateAddresses: json(z.array(z.string().refine(isAddress, "must be an IPv4 address or a host name"), { error: "must be a list of addresses" })).optional(),
+        existingLbHostKeys: json(z.array(hostKey, { error: "must be a list of SSH host keys" })).optional(),
+        lbVirtualIp: z.string().optional(),
+        lbVirtualRouterId: json(z.number({ error: "must be an integer 1–255" }).int("must be an integer 1–255").min(1, "must be an integer 1–255").max(255, "must be an integer 1–255")).optional(),
+        alertEmails: json(z.array(z.string(), { error: "must be a list of e-mail addresses" })).optional(),
         externalLbSourceCidrs: json(z.array(z.string().regex(CIDR, "must be a CIDR like `10.110.0.0/20`"), { error: "must be a list of CIDRs" }))
             .refine((l) => !l.some((c) => Number(c.split("/")[1]) < 8), "must not hold a range wider than /8: the nodes answer only your load balancer")
             .optional(),
@@ -215,6 +237,7 @@ export const stackConfigSchema = z
         lbDropletSize: z.string().regex(SLUG, "must be a DigitalOcean size slug like `s-1vcpu-2gb`").optional(),
         redisPassword: z.string().regex(/^[A-Za-z0-9._~-]{16,128}$/, "must be 16–128 characters of letters, digits and . _ ~ - (safe in redis.conf and LDAP)").optional(),
         redisPersistence: z.enum(["rdb", "aof", "none"], { error: "must be `rdb`, `aof` or `none`" }).default("rdb"),
+        redisMaxmemoryMb: json(z.number({ error: "must be an integer ≥ 16" }).int("must be an integer ≥ 16").min(16, "must be an integer ≥ 16")).optional(),
         // The cache choice (issue 12) and the keys of each choice.
         cache: z.enum(["redis", "redis-ha", "digitalocean", "ldap"], { error: "must be `redis`, `redis-ha`, `digitalocean` or `ldap`" }).default("redis"),
         // redis-ha on existing servers: parallel lists, as for the nodes.
@@ -232,13 +255,27 @@ export const stackConfigSchema = z
         valkeyEvictionPolicy: z
             .enum(["noeviction", "allkeys_lru", "allkeys_random", "volatile_lru", "volatile_random", "volatile_ttl"], { error: "must be one of noeviction, allkeys_lru, allkeys_random, volatile_lru, volatile_random, volatile_ttl (DigitalOcean's spelling)" })
             .optional(),
-        redisMaxmemoryMb: json(z.number({ error: "must be an integer ≥ 16" }).int("must be an integer ≥ 16").min(16, "must be an integer ≥ 16")).optional(),
         csync2IntervalMinutes: json(z.number({ error: "must be an integer 1–59" }).int("must be an integer 1–59").min(1, "must be an integer 1–59").max(59, "must be an integer 1–59")).default(2),
         cacheRefreshNode: z.string().refine(isHostName, "must be a node's name like `gluu-1`").optional(),
         primaryNode: z.string().refine(isHostName, "must be a node's name like `gluu-1`").optional(),
         protectDroplets: json(z.boolean({ error: "must be true or false" })).default(false),
         retainDroplets: json(z.boolean({ error: "must be true or false" })).default(false),
         rebuildNodes: json(z.array(z.string().refine(isHostName, "must be a machine's name like `gluu-2`"), { error: "must be a list of names" })).optional(),
+
+        // --- backups and restore (issue 13; DirectoryBackup). `gluu:backups` above is DigitalOcean's own droplet
+        // backups, a different thing: these are encrypted directory exports in object storage. ---
+        backupBucket: z.string().superRefine(issuesOf(bucketNameProblems)).optional(),
+        backupNode: z.string().refine(isHostName, "must be a node's name like `gluu-1`").optional(),
+        backupSchedule: z.string().superRefine(issuesOf(backupScheduleProblems)).default("daily"),
+        backupKeepLocal: json(z.number({ error: "must be an integer 1–100" }).int("must be an integer 1–100").min(1, "must be an integer 1–100").max(100, "must be an integer 1–100")).default(7),
+        backupKeepDays: json(z.number({ error: "must be an integer 1–3650" }).int("must be an integer 1–3650").min(1, "must be an integer 1–3650").max(3650, "must be an integer 1–3650")).default(30),
+        backupEndpoint: z.string().superRefine(issuesOf(backupEndpointProblems)).optional(),
+        backupRegion: z.string().superRefine(issuesOf((k, v) => backupRegionProblems(k, v, false))).optional(),
+        backupAccessKeyId: z.string().regex(/^\S+$/, "must be one word without spaces").optional(),
+        backupSecretAccessKey: z.string().regex(/^\S+$/, "must be one word without spaces").optional(),
+        restoreFrom: z.string().superRefine(issuesOf(restoreFromProblems)).optional(),
+        restoreMaxAgeDays: json(z.number({ error: "must be an integer 1–3650" }).int("must be an integer 1–3650").min(1, "must be an integer 1–3650").max(3650, "must be an integer 1–3650")).default(7),
+        restoreForce: json(z.boolean({ error: "must be true or false" })).default(false),
     })
     .strict();
 
@@ -401,6 +438,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
     }
     problems.push(...serviceHostConfigProblems(c, raw));
     problems.push(...cacheConfigProblems(c, raw));
+    problems.push(...backupConfigProblems(c, raw));
     const profile = normalizeVersion(c.version);
     const ubuntu = /^ubuntu-(\d\d)-(\d\d)-x64$/.exec(c.dropletImage ?? "");
     if (profile && ubuntu && !existing) {
@@ -423,7 +461,26 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
 function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>): string[] {
     const problems: string[] = [];
     const existing = c.existingNodeAddresses !== undefined;
-    for (const [role, what, needed] of [["Cache", "Redis", c.cache === "redis"], ["Lb", "NGINX", !c.externalLoadBalancer]] as const) {
+    const lb = resolveLoadBalancer(c.loadBalancer, c.externalLoadBalancer, configKey);
+    problems.push(...lb.problems);
+    const kind = lb.kind;
+    problems.push(
+        ...loadBalancerSettingProblems(
+            {
+                kind,
+                droplets: !existing,
+                present: (f) => raw[f] !== undefined,
+                lbHostCount: c.existingLbAddresses?.length,
+                pairHostsField: "existingLbAddresses",
+                singleHostField: "existingLbAddress",
+                lbDropletSizeField: "lbDropletSize",
+            },
+            configKey,
+        ),
+    );
+    problems.push(...alertSettingProblems({ droplets: !existing, emails: c.alertEmails, monitoring: c.monitoring }, configKey));
+    problems.push(...lbPairConfigProblems(c, raw, kind));
+    for (const [role, what, needed] of [["Cache", "Redis", c.cache === "redis"], ["Lb", "NGINX", kind === "nginx"]] as const) {
         const address = c[`existing${role}Address`];
         const keys = [`existing${role}PrivateAddress`, `existing${role}HostKey`] as const;
         if (!existing) {
@@ -436,7 +493,7 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
         }
         if (address === undefined) {
             if (needed) {
-                problems.push(`gluu:existing${role}Address is required with gluu:existingNodeAddresses: an existing server for ${what}${role === "Lb" ? " (or set gluu:externalLoadBalancer: true)" : ""}`);
+                problems.push(`gluu:existing${role}Address is required with gluu:existingNodeAddresses: an existing server for ${what}${role === "Lb" ? " (or set gluu:loadBalancer to `nginx-pair` or `external`)" : ""}`);
             }
             for (const k of keys) {
                 if (raw[k] !== undefined) {
@@ -457,13 +514,10 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
     if (c.existingCacheAddress !== undefined && c.existingCacheAddress === c.existingLbAddress) {
         problems.push("gluu:existingCacheAddress and gluu:existingLbAddress are the same host: Redis must not share the load balancer's host");
     }
-    if (c.externalLoadBalancer && !existing && (c.externalLbSourceCidrs ?? []).length === 0) {
-        problems.push("gluu:externalLbSourceCidrs is required with gluu:externalLoadBalancer on droplets: the addresses your load balancer reaches the nodes' 443 from");
+    if (kind === "external" && !existing && (c.externalLbSourceCidrs ?? []).length === 0) {
+        problems.push("gluu:externalLbSourceCidrs is required with gluu:externalLoadBalancer on droplets (gluu:loadBalancer: external): the addresses your load balancer reaches the nodes' 443 from");
     }
-    if (!c.externalLoadBalancer && c.externalLbSourceCidrs !== undefined) {
-        problems.push("gluu:externalLbSourceCidrs is only for gluu:externalLoadBalancer; remove it");
-    }
-    if (c.externalLoadBalancer) {
+    if (kind === "external") {
         for (const k of ["existingLbAddress", "lbCertificate", "lbPrivateKey", "lbDropletSize"] as const) {
             if (raw[k] !== undefined) {
                 problems.push(`gluu:${k} has no effect with gluu:externalLoadBalancer (your load balancer holds the certificate); remove it`);
@@ -498,7 +552,7 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
     }
     const cacheMachines =
         c.cache === "redis" ? [`${c.clusterName}-cache`] : c.cache === "redis-ha" ? Array.from({ length: c.cacheHostCount ?? 3 }, (_, i) => `${c.clusterName}-cache-${i + 1}`) : [];
-    const machines = [...names, ...cacheMachines, ...(c.externalLoadBalancer ? [] : [`${c.clusterName}-lb`])];
+    const machines = [...names, ...cacheMachines, ...(kind === "nginx" ? [`${c.clusterName}-lb`] : [])];
     (c.rebuildNodes ?? []).forEach((n, i) => {
         if (existing) {
             problems.push("gluu:rebuildNodes is for droplets; rebuild an existing host yourself, then run `pulumi up`");
@@ -514,6 +568,86 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
     }
     if (existing && (c.protectDroplets || c.retainDroplets)) {
         problems.push("gluu:protectDroplets and gluu:retainDroplets are for droplets and have no effect with gluu:existingNodeAddresses; remove them");
+    }
+    return problems;
+}
+
+/** The `nginx-pair` host lists and virtual IP: parallel lists of one length, keys, own hosts, a free VIP on their network. */
+function lbPairConfigProblems(c: StackConfig, raw: Record<string, string>, kind: LoadBalancerKind): string[] {
+    const problems: string[] = [];
+    const addresses = c.existingLbAddresses;
+    for (const k of ["existingLbPrivateAddresses", "existingLbHostKeys"] as const) {
+        if (raw[k] !== undefined && kind !== "nginx-pair") problems.push(`gluu:${k} is only for gluu:loadBalancer: nginx-pair; remove it`);
+    }
+    if (kind !== "nginx-pair" || addresses === undefined || c.existingNodeAddresses === undefined) return problems;
+    if (c.existingLbHostKeys === undefined) {
+        problems.push("gluu:existingLbHostKeys is required with gluu:existingLbAddresses: one SSH host key per load-balancer host, in the same order (`ssh-keyscan -t ed25519 <address>`)");
+    } else if (c.existingLbHostKeys.length !== addresses.length) {
+        problems.push(`gluu:existingLbHostKeys has ${c.existingLbHostKeys.length} entries but gluu:existingLbAddresses has ${addresses.length}; give one per host, in the same order`);
+    }
+    if (c.existingLbPrivateAddresses !== undefined && c.existingLbPrivateAddresses.length !== addresses.length) {
+        problems.push(`gluu:existingLbPrivateAddresses has ${c.existingLbPrivateAddresses.length} entries but gluu:existingLbAddresses has ${addresses.length}; give one per host, in the same order`);
+    }
+    addresses.forEach((a, i) => {
+        if (addresses.indexOf(a) !== i) problems.push(`gluu:existingLbAddresses[${i}] ${a} is also gluu:existingLbAddresses[${addresses.indexOf(a)}]; the pair needs two hosts`);
+        c.existingNodeAddresses!.forEach((n, j) => {
+            if (n === a) problems.push(`gluu:existingLbAddresses[${i}] ${a} is also gluu:existingNodeAddresses[${j}]; a load balancer needs its own host`);
+        });
+        if (a === c.existingCacheAddress) problems.push(`gluu:existingLbAddresses[${i}] ${a} is also gluu:existingCacheAddress: Redis must not share a load balancer's host`);
+    });
+    if (c.lbVirtualIp !== undefined && addresses.length === 2) {
+        const priv = c.existingLbPrivateAddresses;
+        const lbHosts = addresses.map((a, i) => (priv ? { key: `gluu:existingLbPrivateAddresses[${i}]`, address: priv[i] } : { key: `gluu:existingLbAddresses[${i}]`, address: a }));
+        const others = [
+            ...c.existingNodeAddresses.map((address, i) => ({ key: `gluu:existingNodeAddresses[${i}]`, address })),
+            ...(c.existingNodePrivateAddresses ?? []).map((address, i) => ({ key: `gluu:existingNodePrivateAddresses[${i}]`, address })),
+            ...(c.existingCacheAddress ? [{ key: "gluu:existingCacheAddress", address: c.existingCacheAddress }] : []),
+            ...(c.existingCachePrivateAddress ? [{ key: "gluu:existingCachePrivateAddress", address: c.existingCachePrivateAddress }] : []),
+            ...(priv ? addresses.map((address, i) => ({ key: `gluu:existingLbAddresses[${i}]`, address })) : []),
+        ];
+        problems.push(...virtualIpProblems("gluu:lbVirtualIp", c.lbVirtualIp, lbHosts, others));
+    }
+    return problems;
+}
+
+/**
+ * The backup keys together (issue 13): everything belongs with gluu:backupBucket; existing hosts name their S3
+ * endpoint, region and credentials; droplets without gluu:backupEndpoint get a Spaces bucket in gluu:backupRegion
+ * (default gluu:region), which must be a Spaces region; a restore goes onto the backup node, which must be the primary.
+ */
+export function backupConfigProblems(c: StackConfig, raw: Record<string, string>): string[] {
+    const problems: string[] = [];
+    const keys = ["backupNode", "backupSchedule", "backupKeepLocal", "backupKeepDays", "backupEndpoint", "backupRegion", "backupAccessKeyId", "backupSecretAccessKey", "restoreFrom", "restoreMaxAgeDays", "restoreForce"];
+    if (c.backupBucket === undefined) {
+        for (const k of keys) {
+            if (raw[k] !== undefined) problems.push(`gluu:${k} belongs with gluu:backupBucket, which is not set: set the bucket to turn backups on, or remove gluu:${k}`);
+        }
+        return problems;
+    }
+    const existing = c.existingNodeAddresses !== undefined;
+    if ((c.backupAccessKeyId === undefined) !== (c.backupSecretAccessKey === undefined)) {
+        problems.push("gluu:backupAccessKeyId and gluu:backupSecretAccessKey go together (both secrets): set both, or neither to have a Spaces key made for the bucket (droplets only)");
+    }
+    if (existing || c.backupEndpoint !== undefined) {
+        const why = existing ? "with gluu:existingNodeAddresses" : "with gluu:backupEndpoint";
+        if (c.backupEndpoint === undefined) problems.push(`gluu:backupEndpoint is required ${why}: your S3 endpoint, e.g. \`https://s3.eu-central-1.amazonaws.com\` or \`https://fra1.digitaloceanspaces.com\``);
+        if (c.backupRegion === undefined) problems.push(`gluu:backupRegion is required ${why}: the region the endpoint signs for, e.g. \`eu-central-1\` (Spaces: the region slug)`);
+        if (c.backupAccessKeyId === undefined && c.backupSecretAccessKey === undefined) problems.push(`gluu:backupAccessKeyId and gluu:backupSecretAccessKey (secrets) are required ${why}`);
+    } else {
+        const region = c.backupRegion ?? c.region;
+        if (region !== undefined && !SPACES_REGIONS.includes(region)) {
+            problems.push(`gluu:backupRegion ${JSON.stringify(region)}${c.backupRegion === undefined ? " (from gluu:region)" : ""} is not a Spaces region; set gluu:backupRegion to one of ${SPACES_REGIONS.join(", ")}`);
+        }
+    }
+    const names = existing
+        ? c.existingNodeAddresses!.map((_, i) => c.existingNodeNames?.[i] ?? `${c.clusterName}-${i + 1}`)
+        : Array.from({ length: c.nodeCount ?? 0 }, (_, i) => `${c.clusterName}-${i + 1}`);
+    const primary = c.primaryNode ?? names[0];
+    if (c.backupNode !== undefined && !names.includes(c.backupNode)) {
+        problems.push(`gluu:backupNode ${c.backupNode} is not a node; use one of ${names.join(", ")}`);
+    }
+    if (c.restoreFrom !== undefined && (c.backupNode ?? primary) !== primary) {
+        problems.push(`gluu:restoreFrom restores onto the backup node, which must be the primary (${primary}): remove gluu:backupNode (or set it to ${primary}) for the restore`);
     }
     return problems;
 }

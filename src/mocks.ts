@@ -282,6 +282,24 @@ export class GluuMocks implements pulumi.runtime.Mocks {
                 state.certRequestPem = mockCertRequest(label, args.inputs);
                 break;
             }
+            // Spaces (DirectoryBackup): the key's computed access key and secret (digitalocean/terraform-provider-digitalocean@v2.99.1:
+            // digitalocean/spaces/resource_spaces_key.go Create sets access_key, secret_key; the secret is Sensitive);
+            // the bucket's computed endpoint and domain name (resource_spaces_bucket.go:115-126, region lower-cased).
+            case "digitalocean:index/spacesKey:SpacesKey": {
+                state.accessKey = "DO" + stream(`${label}.access`, 10).toString("hex").toUpperCase();
+                state.secretKey = stream(`${label}.secret`, 32).toString("base64").replace(/=+$/, "");
+                state.createdAt = "2026-01-01T00:00:00Z";
+                this.addSecret(state.secretKey, `${label}.secretKey`);
+                return { id: state.accessKey, state };
+            }
+            case "digitalocean:index/spacesBucket:SpacesBucket": {
+                const region = String(args.inputs.region ?? "nyc3").toLowerCase();
+                state.region = region;
+                state.endpoint = `${region}.digitaloceanspaces.com`;
+                state.bucketDomainName = `${args.inputs.name}.${region}.digitaloceanspaces.com`;
+                state.urn = `do:space:${args.inputs.name}`;
+                return { id: String(args.inputs.name), state };
+            }
             case "command:remote:Command": {
                 state.stdout = this.commandStdout(label);
                 state.stderr = "";

@@ -75,6 +75,16 @@ export function clusterArgs(c: StackConfig): GluuClusterArgs {
         valkeyEvictionPolicy: c.valkeyEvictionPolicy,
         lbHost: existingService(c, c.existingLbAddress, c.existingLbPrivateAddress, c.existingLbHostKey),
         externalLoadBalancer: c.externalLoadBalancer,
+        loadBalancer: c.loadBalancer,
+        lbHosts: c.existingLbAddresses?.map((address, i) => ({
+            address,
+            privateAddress: c.existingLbPrivateAddresses?.[i] ?? address,
+            hostKey: c.existingLbHostKeys![i],
+            sshPort: c.sshPort,
+        })),
+        lbVirtualIp: c.lbVirtualIp,
+        lbVirtualRouterId: c.lbVirtualRouterId,
+        alertEmails: c.alertEmails,
         externalLbSourceCidrs: c.externalLbSourceCidrs,
         lbCertificatePem: c.lbCertificate,
         lbPrivateKeyPem: secret(c.lbPrivateKey),
@@ -91,6 +101,32 @@ export function clusterArgs(c: StackConfig): GluuClusterArgs {
         rebuildNodes: c.rebuildNodes,
         protectDroplets: c.protectDroplets,
         retainDroplets: c.retainDroplets,
+        ...backupArgs(c),
+    };
+}
+
+/** The backup keys (issue 13) onto GluuCluster's Args; nothing unless gluu:backupBucket is set. */
+function backupArgs(c: StackConfig): Partial<GluuClusterArgs> {
+    if (c.backupBucket === undefined) {
+        return {};
+    }
+    return {
+        backupBucket: c.backupBucket,
+        backupNode: c.backupNode,
+        backupSchedule: c.backupSchedule,
+        backupKeepLocal: c.backupKeepLocal,
+        backupKeepDays: c.backupKeepDays,
+        backupEndpoint: c.backupEndpoint,
+        backupRegion: c.backupRegion,
+        backupAccessKeyId: c.backupAccessKeyId === undefined ? undefined : pulumi.secret(c.backupAccessKeyId),
+        backupSecretAccessKey: c.backupSecretAccessKey === undefined ? undefined : pulumi.secret(c.backupSecretAccessKey),
+        // The first `pulumi up` (or preview) of each UTC day reads the job's status again, so lastBackup stays current
+        // with a daily job, and the other runs of that day show no change (a per-run value would show the status step
+        // replaced in every preview, hiding real changes among noise).
+        backupStatusRefresh: new Date().toISOString().slice(0, 10),
+        restoreFrom: c.restoreFrom,
+        restoreMaxAgeDays: c.restoreMaxAgeDays,
+        restoreForce: c.restoreForce,
     };
 }
 
@@ -137,6 +173,11 @@ export function gluuProgram(raw?: Record<string, string>, opts?: pulumi.Componen
         cacheWriteLossBound: cluster.cacheWriteLossBound,
         lbHealth: cluster.lbHealth,
         loadBalancer: cluster.loadBalancer,
+        health: cluster.health,
+        // Backups (issue 13): the private key that decrypts them is a secret output; keep a copy outside the stack.
+        lastBackup: cluster.lastBackup,
+        backupRecipientCertificate: cluster.backupRecipientCertificatePem,
+        backupPrivateKey: cluster.backupPrivateKeyPem,
     };
     return { cluster, outputs };
 }

@@ -324,6 +324,10 @@ export function checkDoFirewall(inputs: Record<string, any>): CheckFailure[] {
             noZero(out, `${p}.portRange`, "port_range", r?.portRange);
             (Array.isArray(r?.[`${prefix}Addresses`]) ? r[`${prefix}Addresses`] : []).forEach((a: any, j: number) => noZero(out, `${p}.${prefix}Addresses[${j}]`, `${prefix}_addresses`, a));
             tagList(out, `${p}.${prefix}Tags`, r?.[`${prefix}Tags`]);
+            // <prefix>_load_balancer_uids: elements NoZeroValues (firewalls.go line 105)
+            (Array.isArray(r?.[`${prefix}LoadBalancerUids`]) ? r[`${prefix}LoadBalancerUids`] : []).forEach((u: any, j: number) =>
+                noZero(out, `${p}.${prefix}LoadBalancerUids[${j}]`, `${prefix}_load_balancer_uids`, u),
+            );
         });
         return list as any[];
     };
@@ -333,6 +337,205 @@ export function checkDoFirewall(inputs: Record<string, any>): CheckFailure[] {
     if (!inbound.length && !outbound.length) out.push({ reason: "At least one rule must be specified" });
     else if (inbound.some((r) => r?.protocol !== "icmp" && !r?.portRange)) out.push({ reason: "`port_range` of inbound rules is required if protocol is `tcp` or `udp`" });
     else if (outbound.some((r) => r?.protocol !== "icmp" && !r?.portRange)) out.push({ reason: "`port_range` of outbound rules is required if protocol is `tcp` or `udp`" });
+    return out;
+}
+
+/** validation.StringInSlice (`ignoreCase` compares case-insensitively, as the helper's second argument does). */
+function inSlice(out: CheckFailure[], prop: string, tf: string, value: any, values: readonly string[], ignoreCase = false) {
+    if (!isSet(value)) return;
+    const v = String(value);
+    if (!values.some((x) => (ignoreCase ? x.toLowerCase() === v.toLowerCase() : x === v))) {
+        out.push({ property: prop, reason: `expected ${tf} to be one of ${qList(values)}, got ${v}` });
+    }
+}
+
+/** validation.IntBetween. */
+function intBetween(out: CheckFailure[], prop: string, tf: string, value: any, min: number, max: number) {
+    if (!isSet(value)) return;
+    if (Number(value) < min || Number(value) > max) out.push({ property: prop, reason: `expected ${tf} to be in the range (${min} - ${max}), got ${value}` });
+}
+
+/** Required attribute of a nested block (SDKv2 reports the block path). */
+function nestedRequired(out: CheckFailure[], obj: any, prop: string, key: string, tf: string): boolean {
+    if (isSet(obj?.[key])) return true;
+    out.push({ property: `${prop}.${key}`, reason: `Missing required argument: The argument "${tf}" is required, but no definition was found.` });
+    return false;
+}
+
+/**
+ * digitalocean.LoadBalancer — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/loadbalancer/
+ * resource_loadbalancer.go: resourceDigitalOceanLoadBalancerV0/V1 (Check) and the resource's CustomizeDiff
+ * (the preview's Diff): health check `path` required for http/https and refused for tcp; sticky sessions
+ * `cookies` need cookie_name and cookie_ttl_seconds (the upstream messages say `cookie`), `none` refuses them;
+ * loadbalancerDiffCheck: a region unless `type` is GLOBAL. `name` is Required upstream, but the Pulumi bridge fills
+ * an absent one (autonaming: pulumi/pulumi-digitalocean@v4.80.1 sdk `name?`), so only an empty one is refused.
+ * Forwarding rules are a TypeSet: upstream keys them by hash, reported here by index.
+ */
+export function checkDoLoadBalancer(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    noZero(out, "name", "name", inputs.name);
+    inSlice(out, "size", "size", inputs.size, ["lb-small", "lb-medium", "lb-large"]);
+    intBetween(out, "sizeUnit", "size_unit", inputs.sizeUnit, 1, 200);
+    inSlice(out, "algorithm", "algorithm", inputs.algorithm, ["round_robin", "least_connections"]);
+    const rules = Array.isArray(inputs.forwardingRules) ? inputs.forwardingRules : [];
+    if (rules.length && isSet(inputs.glbSettings)) out.push({ property: "forwardingRules", reason: `"forwarding_rule": conflicts with glb_settings` });
+    rules.forEach((r: any, i: number) => {
+        const p = `forwardingRules[${i}]`;
+        const tf = `forwarding_rule.${i}`;
+        if (nestedRequired(out, r, p, "entryProtocol", "entry_protocol")) inSlice(out, `${p}.entryProtocol`, `${tf}.entry_protocol`, r.entryProtocol, ["http", "https", "http2", "http3", "tcp", "udp"]);
+        if (nestedRequired(out, r, p, "entryPort", "entry_port")) intBetween(out, `${p}.entryPort`, `${tf}.entry_port`, r.entryPort, 1, 65535);
+        if (nestedRequired(out, r, p, "targetProtocol", "target_protocol")) inSlice(out, `${p}.targetProtocol`, `${tf}.target_protocol`, r.targetProtocol, ["http", "https", "http2", "tcp", "udp"]);
+        if (nestedRequired(out, r, p, "targetPort", "target_port")) intBetween(out, `${p}.targetPort`, `${tf}.target_port`, r.targetPort, 1, 65535);
+        noZero(out, `${p}.certificateId`, `${tf}.certificate_id`, r.certificateId);
+        noZero(out, `${p}.certificateName`, `${tf}.certificate_name`, r.certificateName);
+    });
+    const hc = inputs.healthcheck;
+    if (hc && typeof hc === "object") {
+        const p = "healthcheck";
+        if (nestedRequired(out, hc, p, "protocol", "protocol")) inSlice(out, `${p}.protocol`, "healthcheck.0.protocol", hc.protocol, ["http", "https", "tcp"]);
+        if (nestedRequired(out, hc, p, "port", "port")) intBetween(out, `${p}.port`, "healthcheck.0.port", hc.port, 1, 65535);
+        noZero(out, `${p}.path`, "healthcheck.0.path", hc.path);
+        intBetween(out, `${p}.checkIntervalSeconds`, "healthcheck.0.check_interval_seconds", hc.checkIntervalSeconds, 3, 300);
+        intBetween(out, `${p}.responseTimeoutSeconds`, "healthcheck.0.response_timeout_seconds", hc.responseTimeoutSeconds, 3, 300);
+        intBetween(out, `${p}.unhealthyThreshold`, "healthcheck.0.unhealthy_threshold", hc.unhealthyThreshold, 2, 10);
+        intBetween(out, `${p}.healthyThreshold`, "healthcheck.0.healthy_threshold", hc.healthyThreshold, 2, 10);
+        // CustomizeDiff
+        const hasPath = isSet(hc.path) && hc.path !== "";
+        if (hc.protocol === "http" && !hasPath) out.push({ reason: "health check `path` is required for when protocol is `http`" });
+        else if (hc.protocol === "https" && !hasPath) out.push({ reason: "health check `path` is required for when protocol is `https`" });
+        else if (hc.protocol !== "http" && hc.protocol !== "https" && hasPath) out.push({ reason: "health check `path` is not allowed for when protocol is `tcp`" });
+    }
+    const ss = inputs.stickySessions;
+    if (ss && typeof ss === "object") {
+        inSlice(out, "stickySessions.type", "sticky_sessions.0.type", ss.type, ["cookies", "none"]);
+        if (isSet(ss.cookieName) && (String(ss.cookieName).length < 2 || String(ss.cookieName).length > 40)) {
+            out.push({ property: "stickySessions.cookieName", reason: `expected length of sticky_sessions.0.cookie_name to be in the range (2 - 40), got ${ss.cookieName}` });
+        }
+        if (isSet(ss.cookieTtlSeconds) && Number(ss.cookieTtlSeconds) < 1) {
+            out.push({ property: "stickySessions.cookieTtlSeconds", reason: `expected sticky_sessions.0.cookie_ttl_seconds to be at least (1), got ${ss.cookieTtlSeconds}` });
+        }
+        // CustomizeDiff (type defaults to "none"; GetOk treats "" and 0 as unset)
+        const hasName = isSet(ss.cookieName) && ss.cookieName !== "";
+        const hasTtl = isSet(ss.cookieTtlSeconds) && Number(ss.cookieTtlSeconds) !== 0;
+        if ((ss.type ?? "none") === "cookies") {
+            if (!hasName) out.push({ reason: "sticky sessions `cookie_name` is required for when type is `cookie`" });
+            else if (!hasTtl) out.push({ reason: "sticky sessions `cookie_ttl_seconds` is required for when type is `cookie`" });
+        } else if (hasName) out.push({ reason: "sticky sessions `cookie_name` is not allowed for when type is `none`" });
+        else if (hasTtl) out.push({ reason: "sticky sessions `cookie_ttl_seconds` is not allowed for when type is `none`" });
+    }
+    if (Array.isArray(inputs.dropletIds) && inputs.dropletIds.length && isSet(inputs.dropletTag)) out.push({ property: "dropletIds", reason: `"droplet_ids": conflicts with droplet_tag` });
+    if (isSet(inputs.dropletTag) && !TAG_NAME.test(String(inputs.dropletTag))) out.push({ property: "dropletTag", reason: TAG_MESSAGE });
+    noZero(out, "vpcUuid", "vpc_uuid", inputs.vpcUuid);
+    noZero(out, "subnetUuid", "subnet_uuid", inputs.subnetUuid);
+    if (isSet(inputs.subnetUuid) && !isSet(inputs.vpcUuid)) out.push({ property: "subnetUuid", reason: `"subnet_uuid": all of \`subnet_uuid,vpc_uuid\` must be specified` });
+    inSlice(out, "type", "type", inputs.type, ["REGIONAL", "GLOBAL", "REGIONAL_NETWORK"], true);
+    inSlice(out, "network", "network", inputs.network, ["EXTERNAL", "INTERNAL"], true);
+    inSlice(out, "networkStack", "network_stack", inputs.networkStack, ["IPV4", "DUALSTACK"], true);
+    inSlice(out, "tlsCipherPolicy", "tls_cipher_policy", inputs.tlsCipherPolicy, ["DEFAULT", "STRONG"], true);
+    // loadbalancerDiffCheck (CustomizeDiff)
+    const type = isSet(inputs.type) && inputs.type !== "" ? String(inputs.type) : undefined;
+    const region = isSet(inputs.region) && inputs.region !== "" ? String(inputs.region) : undefined;
+    if (!type && !region) out.push({ reason: "missing 'region' value" });
+    else if (type?.toUpperCase() === "GLOBAL" && region) out.push({ reason: `'region' must be empty or not set when 'type' is '${type}'` });
+    else if ((type?.toUpperCase() === "REGIONAL" || type?.toUpperCase() === "REGIONAL_NETWORK") && !region) out.push({ reason: `'region' must be set and not be empty when 'type' is '${type}'` });
+    return out;
+}
+
+/**
+ * digitalocean.Certificate — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/certificate/
+ * resource_certificate.go: name/private_key/leaf_certificate/certificate_chain NoZeroValues, `domains`
+ * ConflictsWith the three PEM fields, `type` in [custom lets_encrypt] (default custom). The provider's Create
+ * refuses `custom` without private_key or leaf_certificate before calling the API
+ * (resourceDigitalOceanCertificateCreate: "`private_key` is required for when type is `custom` or empty") —
+ * at `pulumi up`, not at preview; emulated here because the mocks stand for both.
+ */
+export function checkDoCertificate(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    noZero(out, "name", "name", inputs.name);
+    for (const [prop, tf] of [["privateKey", "private_key"], ["leafCertificate", "leaf_certificate"], ["certificateChain", "certificate_chain"]]) {
+        noZero(out, prop, tf, inputs[prop]);
+        if (isSet(inputs[prop]) && Array.isArray(inputs.domains) && inputs.domains.length) out.push({ property: "domains", reason: `"domains": conflicts with ${tf}` });
+    }
+    inSlice(out, "type", "type", inputs.type, ["custom", "lets_encrypt"]);
+    const type = inputs.type ?? "custom";
+    if (type === "custom") {
+        if (!isSet(inputs.privateKey) || inputs.privateKey === "") out.push({ reason: "`private_key` is required for when type is `custom` or empty" });
+        else if (!isSet(inputs.leafCertificate) || inputs.leafCertificate === "") out.push({ reason: "`leaf_certificate` is required for when type is `custom` or empty" });
+    } else if (type === "lets_encrypt" && !(Array.isArray(inputs.domains) && inputs.domains.length)) {
+        out.push({ reason: "`domains` is required for when type is `lets_encrypt`" });
+    }
+    return out;
+}
+
+// godo@vendored (digitalocean/terraform-provider-digitalocean@v2.99.1:vendor/github.com/digitalocean/godo/monitoring.go)
+export const DO_MONITOR_ALERT_TYPES = [
+    "v1/insights/droplet/cpu", "v1/insights/droplet/memory_utilization_percent", "v1/insights/droplet/disk_utilization_percent",
+    "v1/insights/droplet/public_outbound_bandwidth", "v1/insights/droplet/public_inbound_bandwidth",
+    "v1/insights/droplet/private_outbound_bandwidth", "v1/insights/droplet/private_inbound_bandwidth",
+    "v1/insights/droplet/disk_read", "v1/insights/droplet/disk_write",
+    "v1/insights/droplet/load_1", "v1/insights/droplet/load_5", "v1/insights/droplet/load_15",
+    "v1/insights/lbaas/avg_cpu_utilization_percent", "v1/insights/lbaas/connection_utilization_percent",
+    "v1/insights/lbaas/droplet_health", "v1/insights/lbaas/tls_connections_per_second_utilization_percent",
+    "v1/insights/lbaas/increase_in_http_error_rate_percentage_4xx", "v1/insights/lbaas/increase_in_http_error_rate_percentage_5xx",
+    "v1/insights/lbaas/increase_in_http_error_rate_count_4xx", "v1/insights/lbaas/increase_in_http_error_rate_count_5xx",
+    "v1/insights/lbaas/high_http_request_response_time", "v1/insights/lbaas/high_http_request_response_time_50p",
+    "v1/insights/lbaas/high_http_request_response_time_95p", "v1/insights/lbaas/high_http_request_response_time_99p",
+    "v1/dbaas/alerts/load_15_alerts", "v1/dbaas/alerts/memory_utilization_alerts",
+    "v1/dbaas/alerts/disk_utilization_alerts", "v1/dbaas/alerts/cpu_alerts",
+] as const;
+
+/**
+ * digitalocean.MonitorAlert — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/monitoring/
+ * resource_monitor_alert.go: type (Required, StringInSlice of godo's constants), compare (Required,
+ * GreaterThan/LessThan), description (Required), value (Required, FloatAtLeast(0)), alerts (Required, MaxItems 1;
+ * slack channel/url StringIsNotEmpty), entities (MinItems 1), window (Required, 5m/10m/30m/1h), tags (ValidateTag).
+ */
+export function checkDoMonitorAlert(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    if (sdkRequired(out, inputs, "type", "type")) inSlice(out, "type", "type", inputs.type, DO_MONITOR_ALERT_TYPES);
+    if (sdkRequired(out, inputs, "compare", "compare")) inSlice(out, "compare", "compare", inputs.compare, ["GreaterThan", "LessThan"]);
+    sdkRequired(out, inputs, "description", "description");
+    if (sdkRequired(out, inputs, "value", "value") && Number(inputs.value) < 0) {
+        out.push({ property: "value", reason: `expected value to be at least (${(0).toFixed(6)}), got ${Number(inputs.value).toFixed(6)}` });
+    }
+    if (sdkRequired(out, inputs, "window", "window")) inSlice(out, "window", "window", inputs.window, ["5m", "10m", "30m", "1h"]);
+    if (sdkRequired(out, inputs, "alerts", "alerts")) {
+        ((inputs.alerts?.slacks as any[]) ?? []).forEach((s, i) => {
+            for (const k of ["channel", "url"]) {
+                if (!isSet(s?.[k])) out.push({ property: `alerts.slacks[${i}].${k}`, reason: `Missing required argument: The argument "${k}" is required, but no definition was found.` });
+                else if (s[k] === "") out.push({ property: `alerts.slacks[${i}].${k}`, reason: `expected "alerts.0.slack.${i}.${k}" to not be an empty string, got ` });
+            }
+        });
+    }
+    if (Array.isArray(inputs.entities) && inputs.entities.length === 0) out.push({ property: "entities", reason: "Attribute entities requires 1 item minimum, but config has only 0 declared" });
+    tagList(out, "tags", inputs.tags);
+    return out;
+}
+
+/**
+ * digitalocean.UptimeCheck — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/uptime/
+ * resource_uptime_check.go: target Required (no validator), type in [ping http https] (default https), regions
+ * free-form; name Required upstream but autonamed by the bridge.
+ */
+export function checkDoUptimeCheck(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    sdkRequired(out, inputs, "target", "target");
+    inSlice(out, "type", "type", inputs.type, ["ping", "http", "https"]);
+    return out;
+}
+
+/**
+ * digitalocean.UptimeAlert — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/uptime/
+ * resource_uptime_alert.go: check_id and notifications Required, type Required in [latency down down_global
+ * ssl_expiry], comparison in [greater_than less_than], period in [2m 3m 5m 10m 15m 30m 1h]; name autonamed.
+ */
+export function checkDoUptimeAlert(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    sdkRequired(out, inputs, "checkId", "check_id");
+    if (sdkRequired(out, inputs, "type", "type")) inSlice(out, "type", "type", inputs.type, ["latency", "down", "down_global", "ssl_expiry"]);
+    inSlice(out, "comparison", "comparison", inputs.comparison, ["greater_than", "less_than"]);
+    inSlice(out, "period", "period", inputs.period, ["2m", "3m", "5m", "10m", "15m", "30m", "1h"]);
+    sdkRequired(out, inputs, "notifications", "notifications");
     return out;
 }
 
@@ -412,6 +615,58 @@ export function checkCommandRemote(inputs: Record<string, any>): CheckFailure[] 
     return out;
 }
 
+
+// ---------------------------------------------------------------------------------------------------------
+// digitalocean Spaces (DirectoryBackup's bucket and its key; issue 13)
+
+/**
+ * SpacesRegions — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/spaces/spaces_entities.go:16 (the
+ * same list as components/render/backup.ts SPACES_REGIONS, which validates `gluu:backupRegion` before this runs).
+ */
+export const DO_SPACES_REGIONS = ["ams3", "atl1", "blr1", "fra1", "lon1", "nyc3", "sfo2", "sfo3", "sgp1", "syd1", "tor1"] as const;
+
+/**
+ * digitalocean.SpacesBucket — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/spaces/resource_spaces_bucket.go:34-205:
+ * name Required (no validator); region Optional, default nyc3, StringInSlice(SpacesRegions, ignoreCase=true);
+ * lifecycle_rule[].enabled Required, .id StringLenBetween(0, 255), .expiration (MaxItems 1) .days IntAtLeast(0), .date
+ * an RFC 3339 date (validateS3BucketLifecycleTimestamp, :808-817), .noncurrent_version_expiration.days IntAtLeast(1).
+ * The prefix validator only warns (a leading "/"), so it is not a failure. Spaces credentials are not checked at
+ * Check: SpacesClient fails at Create when they are missing (digitalocean/config/config.go:42-46).
+ */
+export function checkDoSpacesBucket(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    sdkRequired(out, inputs, "name", "name");
+    if (isSet(inputs.region) && !DO_SPACES_REGIONS.includes(String(inputs.region).toLowerCase() as any)) {
+        out.push({ property: "region", reason: `expected region to be one of ${qList(DO_SPACES_REGIONS)}, got ${inputs.region}` });
+    }
+    (Array.isArray(inputs.lifecycleRules) ? inputs.lifecycleRules : []).forEach((r: any, i: number) => {
+        if (!r || typeof r !== "object") return;
+        const tf = `lifecycle_rule.${i}`;
+        if (!isSet(r.enabled)) out.push({ property: `lifecycleRules[${i}].enabled`, reason: `Missing required argument: The argument "${tf}.enabled" is required, but no definition was found.` });
+        if (isSet(r.id) && String(r.id).length > 255) out.push({ property: `lifecycleRules[${i}].id`, reason: `expected length of ${tf}.id to be in the range (0 - 255), got ${r.id}` });
+        const e = r.expiration;
+        if (e && isSet(e.days) && e.days < 0) out.push({ property: `lifecycleRules[${i}].expiration.days`, reason: `expected ${tf}.expiration.0.days to be at least (0), got ${e.days}` });
+        if (e && isSet(e.date) && !/^\d{4}-\d{2}-\d{2}$/.test(String(e.date))) out.push({ property: `lifecycleRules[${i}].expiration.date`, reason: `${q(String(e.date))} cannot be parsed as RFC3339 Timestamp Format` });
+        const n = r.noncurrentVersionExpiration;
+        if (n && isSet(n.days) && n.days < 1) out.push({ property: `lifecycleRules[${i}].noncurrentVersionExpiration.days`, reason: `expected ${tf}.noncurrent_version_expiration.0.days to be at least (1), got ${n.days}` });
+    });
+    return out;
+}
+
+/**
+ * digitalocean.SpacesKey — digitalocean/terraform-provider-digitalocean@v2.99.1:digitalocean/spaces/spaces_entities.go:88-130:
+ * name Required; grant[].bucket and grant[].permission Required (no validators: the API refuses a bad permission at Create).
+ */
+export function checkDoSpacesKey(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    sdkRequired(out, inputs, "name", "name");
+    (Array.isArray(inputs.grants) ? inputs.grants : []).forEach((g: any, i: number) => {
+        for (const [prop, tf] of [["bucket", "bucket"], ["permission", "permission"]]) {
+            if (!g || !isSet(g[prop])) out.push({ property: `grants[${i}].${prop}`, reason: `Missing required argument: The argument "grant.${i}.${tf}" is required, but no definition was found.` });
+        }
+    });
+    return out;
+}
 // ---------------------------------------------------------------------------------------------------------
 
 export const PROVIDER_RULES: Record<string, (inputs: Record<string, any>) => CheckFailure[]> = {
@@ -428,7 +683,14 @@ export const PROVIDER_RULES: Record<string, (inputs: Record<string, any>) => Che
     "digitalocean:index/firewall:Firewall": checkDoFirewall,
     "digitalocean:index/databaseCluster:DatabaseCluster": checkDoDatabaseCluster,
     "digitalocean:index/databaseFirewall:DatabaseFirewall": checkDoDatabaseFirewall,
+    "digitalocean:index/loadBalancer:LoadBalancer": checkDoLoadBalancer,
+    "digitalocean:index/certificate:Certificate": checkDoCertificate,
+    "digitalocean:index/monitorAlert:MonitorAlert": checkDoMonitorAlert,
+    "digitalocean:index/uptimeCheck:UptimeCheck": checkDoUptimeCheck,
+    "digitalocean:index/uptimeAlert:UptimeAlert": checkDoUptimeAlert,
     "command:remote:Command": checkCommandRemote,
+    "digitalocean:index/spacesBucket:SpacesBucket": checkDoSpacesBucket,
+    "digitalocean:index/spacesKey:SpacesKey": checkDoSpacesKey,
 };
 
 /** The failures the provider's Check would report (none for component and unknown types). */

@@ -75,10 +75,13 @@ describe("component package (provider/, GetSchema over gRPC)", function () {
 
     it("covers GluuCluster, the hosts and the six services as components", () => {
         assert.equal(schema.name, "gluu");
-        for (const n of ["GluuCluster", "GluuNode", "ServiceHost", "ClusterCa", "SecureRedis", "OpenDjReplication", "Csync2Mesh", "NginxBalancer", "LdapCacheConfig", "CertificateDistribution"]) {
+        for (const n of ["GluuCluster", "GluuNode", "ServiceHost", "ClusterCa", "SecureRedis", "OpenDjReplication", "Csync2Mesh", "NginxBalancer", "NginxPair", "DigitalOceanBalancer", "ClusterAlerts", "LdapCacheConfig", "CertificateDistribution"]) {
             assert.equal(res(n).isComponent, true, n);
         }
         assert.deepEqual(schema.types["gluu:index:RedisPersistence"].enum!.map((e) => String(e.value)).sort(), ["aof", "none", "rdb"]);
+        assert.equal(res("NginxPair").inputProperties.vrrpPassword.secret, true, "the VRRP password is a secret input");
+        assert.equal(res("DigitalOceanBalancer").inputProperties.privateKeyPem.secret, true);
+        assert.equal(res("GluuCluster").inputProperties.loadBalancer !== undefined, true, "GluuCluster takes loadBalancer");
         assert.deepEqual((schema.dependencies ?? []).map((d) => `${d.name}@${d.version}`).sort(), ["command@1.2.1", "digitalocean@4.80.1"]);
     });
 

@@ -24,7 +24,7 @@ const LB = opensslPair("idp-dev.example.org");
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIP6FIXqr58nUAjR0TV2k7vp4cup8ApYI1/rQ3xDoklDc";
 
 describe("stack configuration", () => {
-    for (const stack of ["dev", "prod", "byo"]) {
+    for (const stack of ["dev", "prod", "byo", "ha", "byo-ha"]) {
         it(`accepts the shipped ${stack} stack`, () => {
             assert.deepStrictEqual(problems(stackConfig(stack)), []);
         });
@@ -69,7 +69,7 @@ describe("stack configuration", () => {
         ["a private key that is not one", () => ({ ...byo(), sshPrivateKey: "hunter2hunter2" }), /^gluu:sshPrivateKey must be a PEM\/OpenSSH private key$/],
         // The cache and the load balancer.
         ["existing nodes without a cache host", () => { const c = byo(); delete c.existingCacheAddress; delete c.existingCachePrivateAddress; delete c.existingCacheHostKey; return c; }, /^gluu:existingCacheAddress is required with gluu:existingNodeAddresses: an existing server for Redis$/],
-        ["existing nodes without a load balancer", () => { const c = byo(); delete c.existingLbAddress; delete c.existingLbPrivateAddress; delete c.existingLbHostKey; return c; }, /^gluu:existingLbAddress is required .* \(or set gluu:externalLoadBalancer: true\)$/],
+        ["existing nodes without a load balancer", () => { const c = byo(); delete c.existingLbAddress; delete c.existingLbPrivateAddress; delete c.existingLbHostKey; return c; }, /^gluu:existingLbAddress is required .* \(or set gluu:loadBalancer to `nginx-pair` or `external`\)$/],
         ["a cache host without its host key", () => { const c = byo(); delete c.existingCacheHostKey; return c; }, /^gluu:existingCacheHostKey is required with gluu:existingCacheAddress \(`ssh-keyscan -t ed25519 192\.0\.2\.21`\)$/],
         ["the cache on a node's address", () => ({ ...byo(), existingCacheAddress: "192.0.2.12" }), /^gluu:existingCacheAddress 192\.0\.2\.12 is also gluu:existingNodeAddresses\[1\]; Redis needs its own host$/],
         ["the cache on the load balancer's host", () => ({ ...byo(), existingCacheAddress: "192.0.2.22" }), /^gluu:existingCacheAddress and gluu:existingLbAddress are the same host/],
@@ -127,7 +127,7 @@ const load = (stack: string, config: Record<string, unknown>) => loadPlanConfig(
 const SECURE = { secure: "v1:AAAAAAAAAAAAAAAA:ciphertext" };
 
 describe("stack configuration with the CLI's semantics (src/stackConfig.ts)", () => {
-    for (const stack of ["dev", "prod", "byo"]) {
+    for (const stack of ["dev", "prod", "byo", "ha", "byo-ha"]) {
         it(`loads the shipped ${stack} stack with Pulumi.yaml's defaults merged and the program's checks passed`, () => {
             const loaded = loadPlanConfig(path.join(STACKS_DIR, `Pulumi.${stack}.yaml`), mocks);
             const project = readProject();
@@ -182,7 +182,7 @@ describe("stack configuration with the CLI's semantics (src/stackConfig.ts)", ()
         const project = readProject();
         const required = Object.entries(project.config).filter(([, d]) => d.default === undefined).map(([k]) => k).sort();
         assert.deepStrictEqual(required, ["gluu:adminEmail", "gluu:city", "gluu:countryCode", "gluu:hostname", "gluu:orgName", "gluu:state"]);
-        for (const stack of ["dev", "prod", "byo"]) {
+        for (const stack of ["dev", "prod", "byo", "ha", "byo-ha"]) {
             for (const key of required) assert.ok(key in shipped(stack), `${stack} sets ${key}`);
         }
         const zodDefaults = stackConfigSchema.parse({ hostname: "idp.example.org", orgName: "o", city: "c", state: "s", countryCode: "US", adminEmail: "a@example.org" }) as Record<string, unknown>;

@@ -203,7 +203,7 @@ describe("day 2: rotate the load balancer's certificate", () => {
 });
 
 describe("day 2: rotate the cluster CA (`pulumi up --replace` of its key)", () => {
-    it("re-issues every tunnel certificate and re-runs only the tunnel steps, each restarting its own tunnel", async () => {
+    it("re-issues every tunnel certificate and re-runs only the tunnel steps and the cache's Redis (its own TLS)", async () => {
         const { mocks } = await import("./helpers/program");
         const was = await recordConfig(prod(2));
         mocks.replaceKey("gluu-ca-key");
@@ -213,8 +213,8 @@ describe("day 2: rotate the cluster CA (`pulumi up --replace` of its key)", () =
         assert.ok(replaced.includes("gluu-ca-cert"), replaced.join(", "));
         for (const n of replaced) assert.match(n, /^gluu-(ca-cert|.*-tunnel-cert)$/, `${n}: only certificates are re-issued`);
         const updated = names(diff, "update");
-        for (const n of updated) assert.match(n, /-(stunnel-server|stunnel-client|csync2-transport)$/, `${n} is a tunnel step`);
-        assert.ok(updated.includes("gluu-cache-stunnel-server") && updated.includes("gluu-1-csync2-transport"));
+        for (const n of updated) assert.match(n, /-(cache-redis|stunnel-client|csync2-transport)$/, `${n} is a tunnel step or the cache's Redis`);
+        assert.ok(updated.includes("gluu-cache-redis") && updated.includes("gluu-1-stunnel-client") && updated.includes("gluu-1-csync2-transport"));
         assert.ok(!diff.some((d) => d.type === "digitalocean:index/droplet:Droplet" && d.action !== "same"), "no host is touched");
     });
 });

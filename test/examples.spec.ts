@@ -8,6 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { PackageSchema, SchemaProperty } from "./helpers/schema";
+import { clearText, construct, ov } from "./helpers/construct";
+import { mockEd25519 } from "../src/mocks";
 
 const EXAMPLES = path.resolve(__dirname, "..", "examples");
 const TOKEN = "gluu:index:GluuCluster";
@@ -220,6 +222,94 @@ describe("examples/ against the schema the provider serves", function () {
             assert.ok(reads.length > 0);
             for (const r of reads) {
                 assert.ok(byPy.has(r), `cluster.${r} is no output of ${TOKEN}`);
+            }
+        });
+    });
+
+    describe("examples/yaml-replication (Pulumi YAML, a service component given its hosts)", () => {
+        const file = path.join(EXAMPLES, "yaml-replication", "Pulumi.yaml");
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const program: any = parse(fs.readFileSync(file, "utf8"));
+        const config = program.config as Record<string, { type: string; items?: { type: string }; secret?: boolean }>;
+        const resources = Object.entries(program.resources as Record<string, { type: string; properties: Record<string, unknown> }>);
+
+        /** Problems of a YAML value against a schema property, object types and lists walked field by field. */
+        function valueProblems(prop: Prop, value: unknown, where: string): string[] {
+            const ref = typeof value === "string" ? /^\$\{([A-Za-z0-9_]+)\}$/.exec(value) : null;
+            if (ref) {
+                const decl = config[ref[1]];
+                if (!decl) return [`${where}: \${${ref[1]}} is not declared under config:`];
+                const g = configType(decl);
+                const p = typeProblem(schema, prop, g);
+                return [...(p ? [`${where}: ${p}`] : []), ...(g.secret && !prop.secret ? [`${where}: a secret where the schema has none`] : [])];
+            }
+            const type = prop.$ref ? schema.types[prop.$ref.replace(/^#\/types\//, "")] : undefined;
+            if (type?.properties) {
+                if (!value || typeof value !== "object" || Array.isArray(value)) return [`${where}: an object of ${prop.$ref}`];
+                const obj = value as Record<string, unknown>;
+                // eslint-disable-next-line @typescript-eslint/no-explicit-any
+                const required: string[] = (type as any).required ?? [];
+                return [
+                    ...required.filter((r) => !(r in obj)).map((r) => `${where}.${r}: required field missing`),
+                    ...Object.entries(obj).flatMap(([k, v]) => (type.properties![k] ? valueProblems(type.properties![k], v, `${where}.${k}`) : [`${where}.${k}: not a field of ${prop.$ref}`])),
+                ];
+            }
+            if (prop.type === "array" && Array.isArray(value)) {
+                return value.flatMap((v, i) => valueProblems(prop.items ?? {}, v, `${where}[${i}]`));
+            }
+            const p = typeProblem(schema, prop, literalType(value));
+            return [...(p ? [`${where}: ${p}`] : []), ...(prop.secret ? [`${where}: a secret input given as a literal`] : [])];
+        }
+
+        it("is a YAML program that uses the local package", () => {
+            assert.equal(program.runtime, "yaml");
+            assert.equal(program.packages?.gluu, "../../provider");
+            assert.ok(fs.existsSync(path.join(EXAMPLES, "yaml-replication", program.packages.gluu, "PulumiPlugin.yaml")));
+        });
+
+        it("gives each gluu resource only schema inputs and fields, of the schema's types, all required ones included", () => {
+            const problems: string[] = [];
+            for (const [name, r] of resources) {
+                const res = schema.resources[r.type];
+                assert.ok(res, `${name}: ${r.type} is in the schema`);
+                for (const req of res.requiredInputs ?? []) if (!(req in r.properties)) problems.push(`${name}.${req}: required input missing`);
+                for (const [k, v] of Object.entries(r.properties)) {
+                    problems.push(...(res.inputProperties[k] ? valueProblems(res.inputProperties[k], v, `${name}.${k}`) : [`${name}.${k}: not an input of ${r.type}`]));
+                }
+            }
+            assert.deepEqual(problems, []);
+        });
+
+        it("exports only outputs its resources have", () => {
+            for (const o of Object.values(program.outputs as Record<string, string>)) {
+                const m = /^\$\{([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)\}$/.exec(o);
+                assert.ok(m, o);
+                const r = (program.resources as Record<string, { type: string }>)[m[1]];
+                assert.ok(r && schema.resources[r.type].properties[m[2]], `${o}: an output of ${r?.type}`);
+            }
+        });
+
+        it("constructs through the provider with its config as Pulumi YAML sends it (secret config as secret output values)", async () => {
+            const key = mockEd25519("yaml-replication login").privateKeyOpenssh;
+            const values: Record<string, unknown> = {
+                node1Address: "192.0.2.11", node1PrivateAddress: "10.0.0.11", node1HostKey: mockEd25519("host gluu-1").publicKeyOpenssh.trim(),
+                node2Address: "192.0.2.12", node2PrivateAddress: "10.0.0.12", node2HostKey: mockEd25519("host gluu-2").publicKeyOpenssh.trim(),
+                sshPrivateKey: ov(key, { secret: true }), directoryManagerPassword: ov("Dm-password-123", { secret: true }),
+            };
+            assert.deepEqual(Object.keys(values).sort(), Object.keys(config).sort(), "a value for every config key");
+            const resolve = (v: unknown): unknown => {
+                const m = typeof v === "string" ? /^\$\{([A-Za-z0-9_]+)\}$/.exec(v) : null;
+                if (m) return values[m[1]];
+                if (Array.isArray(v)) return v.map(resolve);
+                if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, resolve(e)]));
+                return v;
+            };
+            const [[name, r]] = resources;
+            const c = await construct(r.type.split(":")[2], name, resolve(r.properties) as Record<string, unknown>);
+            for (const n of ["gluu-1-opendj-prep", "gluu-2-opendj-prep", "gluu-1-repl-init", "gluu-1-repl-status", "gluu-2-opendj-keys"]) assert.ok(c.steps.has(n), n);
+            for (const s of c.seen) {
+                assert.deepEqual(clearText(s.obj, key.split("\n")[1]), [], `${s.name}: the SSH key never in clear`);
+                assert.deepEqual(clearText(s.obj, "Dm-password-123"), [], `${s.name}: the password never in clear`);
             }
         });
     });

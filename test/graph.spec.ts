@@ -32,7 +32,7 @@ function ancestors(resources: RecordedResource[], r: RecordedResource): Set<stri
     return seen;
 }
 
-for (const [stack, nodes] of [["dev", 2], ["prod", 3], ["byo", 3]] as const) {
+for (const [stack, nodes] of [["dev", 2], ["prod", 3], ["byo", 3], ["ha", 3], ["byo-ha", 3]] as const) {
     describe(`the ${stack} stack (${nodes} nodes) under mocks`, () => {
         let resources: RecordedResource[];
         before(async () => {

@@ -38,6 +38,8 @@ import {
     ldapCacheConfigStdin,
 } from "../components/render/ldapCache";
 import { externalLbDescription, lbHealthScript, nginxConf, nginxGuardFunction, nginxInstallScript } from "../components/render/nginx";
+import { keepalivedConf, keepalivedInstallScript, peerServesScript } from "../components/render/keepalived";
+import { healthStepScript } from "../components/render/health";
 import { baseScript, cloudInitUserData, gluuPackageScript, gluuSetupScript, hostsBlock, hostsScript, readyScript, setupProperties } from "../components/render/node";
 import { replicationInitScript, replicationPruneScript, replicationJoinScript, replicationJoinStdin, replicationStatusScript } from "../components/render/opendj";
 import { redisConf, redisSetupScript } from "../components/render/redis";
@@ -517,6 +519,20 @@ F("lbHealthScript", "backends[0].address", "script", "10.0.0.11", (v) => lbHealt
 F("lbHealthScript", "path", "script", "/oxauth/x", (v) => lbHealthScript({ serverName: "idp.example.org", backends: backends(), path: v }));
 F("lbHealthScript", "certPath", "script", "/etc/nginx/ssl/gluu.crt", (v) => lbHealthScript({ serverName: "idp.example.org", backends: backends(), certPath: v }));
 
+// keepalived.ts, health.ts (nginx-pair, the health output) ------------------------------------------------------
+const KA = { hostName: "gluu-lb-1", ownAddress: "10.10.0.22", peerAddress: "10.10.0.23", virtualIp: "10.10.0.30/24", priority: 150, virtualRouterId: 42 };
+F("keepalivedConf", "hostName", "nginx", KA.hostName, (v) => keepalivedConf({ ...KA, hostName: v }));
+F("keepalivedConf", "ownAddress", "nginx", KA.ownAddress, (v) => keepalivedConf({ ...KA, ownAddress: v }));
+F("keepalivedConf", "peerAddress", "nginx", KA.peerAddress, (v) => keepalivedConf({ ...KA, peerAddress: v }));
+F("keepalivedConf", "virtualIp", "nginx", KA.virtualIp, (v) => keepalivedConf({ ...KA, virtualIp: v }));
+F("keepalivedInstallScript", "ownAddress", "script", KA.ownAddress, (v) => keepalivedInstallScript({ confText: keepalivedConf(KA), ownAddress: v }));
+F("peerServesScript", "serverName", "script", "idp.example.org", (v) => peerServesScript({ serverName: v, peerAddress: "10.10.0.22", revision: "0123abcd" }));
+F("peerServesScript", "peerAddress", "script", "10.10.0.22", (v) => peerServesScript({ serverName: "idp.example.org", peerAddress: v, revision: "0123abcd" }));
+F("peerServesScript", "revision", "script", "0123abcd", (v) => peerServesScript({ serverName: "idp.example.org", peerAddress: "10.10.0.22", revision: v }));
+F("healthStepScript", "serverName", "script", "idp.example.org", (v) => healthStepScript({ serverName: v, paths: ["/identity/"], cachePort: 16379 }));
+F("healthStepScript", "address", "script", "127.0.0.1", (v) => healthStepScript({ serverName: "idp.example.org", address: v, paths: ["/identity/"] }));
+F("healthStepScript", "paths[0]", "script", "/identity/", (v) => healthStepScript({ serverName: "idp.example.org", paths: [v] }));
+
 // opendj.ts -----------------------------------------------------------------------------------------------------
 F("replicationJoinStdin", "directoryManagerPassword", "stdin", "LdapPass1234", (v) => replicationJoinStdin(v, "ReplPass1234"), { secret: true });
 F("replicationJoinStdin", "replicationAdminPassword", "stdin", "ReplPass1234", (v) => replicationJoinStdin("LdapPass1234", v), { secret: true });
@@ -534,9 +550,10 @@ F("replicationStatusScript", "members[0]", "script", "10.0.0.12", (v) => replica
 F("replicationStatusScript", "adminUid", "script", "admin", (v) => replicationStatusScript(P316, "10.0.0.11", { adminUid: v }));
 
 // redis.ts ------------------------------------------------------------------------------------------------------
-F("redisConf", "persistence", "redis", "rdb", (v) => redisConf({ persistence: v as any }));
-F("redisConf", "maxmemoryPolicy", "redis", "allkeys-lru", (v) => redisConf({ maxmemoryMb: 64, maxmemoryPolicy: v as any }));
-F("redisSetupScript", "persistence", "script", "aof", (v) => redisSetupScript({ persistence: v as any }));
+F("redisConf", "persistence", "redis", "rdb", (v) => redisConf({ bindAddress: "10.0.0.20", persistence: v as any }));
+F("redisConf", "maxmemoryPolicy", "redis", "allkeys-lru", (v) => redisConf({ bindAddress: "10.0.0.20", maxmemoryMb: 64, maxmemoryPolicy: v as any }));
+F("redisConf", "bindAddress", "redis", "10.0.0.20", (v) => redisConf({ bindAddress: v }));
+F("redisSetupScript", "persistence", "script", "aof", (v) => redisSetupScript({ bindAddress: "10.0.0.20", certPem: CERT, caPem: CERT, persistence: v as any }));
 
 // stunnel.ts ----------------------------------------------------------------------------------------------------
 const section = { service: "redis", mode: "client" as const, accept: { host: "127.0.0.1", port: 16379 }, connect: { host: "10.0.0.21", port: 16379 }, checkHost: ["cache"] };

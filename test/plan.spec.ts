@@ -12,7 +12,7 @@ function walk(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
-for (const stack of ["dev", "prod", "byo"]) {
+for (const stack of ["dev", "prod", "byo", "ha", "byo-ha"]) {
     describe(`npm run plan for the ${stack} stack`, () => {
         let out: string;
         let result: Awaited<ReturnType<typeof writePlan>>;

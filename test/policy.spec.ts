@@ -447,11 +447,11 @@ function count(resources: RecordedResource[], type: string): number {
 describe("the library's own resources pass every policy rule", function () {
     // Whole programs under mocks (real key and certificate generation): seconds, not mocha's default 2 s.
     this.timeout(300000);
-    for (const stack of ["dev", "prod", "byo"]) {
+    for (const stack of ["dev", "prod", "byo", "ha", "byo-ha"]) {
         it(`the ${stack} stack`, async () => {
             const checked = await record((o) => gluuProgram(stackConfig(stack), o).cluster);
             assert.ok(count(checked.resources, T.cmd) >= 10, "the remote steps were checked");
-            const expected = stack === "byo" ? [T.key] : [T.fw, T.droplet, T.key];
+            const expected = stack.startsWith("byo") ? [T.key] : [T.fw, T.droplet, T.key];
             for (const t of expected) assert.ok(count(checked.resources, t) > 0, `${t} was checked`);
             assert.deepStrictEqual(violations(checked), []);
         });

@@ -11,8 +11,14 @@ import { SecureRedis } from "../components/secureRedis";
 import {
     PROVIDER_RULES,
     TLS_ALLOWED_USES,
+    DO_MONITOR_ALERT_TYPES,
     checkCommandRemote,
+    checkDoCertificate,
     checkDoDroplet,
+    checkDoLoadBalancer,
+    checkDoMonitorAlert,
+    checkDoUptimeAlert,
+    checkDoUptimeCheck,
     checkDoFirewall,
     checkDoSshKey,
     checkDoTag,
@@ -166,7 +172,7 @@ describe("the mocks apply the rules on registration", () => {
         mocks.reset();
     });
 
-    for (const stack of ["dev", "prod", "byo"]) {
+    for (const stack of ["dev", "prod", "byo", "ha", "byo-ha"]) {
         it(`the whole ${stack} program passes every rule (so every allowedUses value is the provider's)`, async () => {
             const resources = await recordConfig(stackConfig(stack));
             assert.ok(resources.length > 50);
@@ -240,5 +246,82 @@ describe("a failed remote step's error text, as pulumi-command v1.2.1 prints it 
         const text = remoteCommandError(2, "cat /etc/certs/httpd.key; false", "-----BEGIN PRIVATE KEY-----\nMIIE\ncat: x: No such file\n");
         assert.strictEqual(text, `Process exited with status 2: running "cat /etc/certs/httpd.key; false":\n-----BEGIN PRIVATE KEY-----\nMIIE\ncat: x: No such file\n`);
         assert.strictEqual(remoteCommandError(255, "x", "", "KILL"), 'Process exited with status 255 from signal KILL: running "x":\n');
+    });
+});
+
+describe("provider Check emulation: the DigitalOcean resources of issue 12 (load balancer, certificate, alerts)", () => {
+    const LB = {
+        name: "gluu-lb",
+        region: "fra1",
+        dropletTag: "gluu-member",
+        forwardingRules: [{ entryProtocol: "https", entryPort: 443, targetProtocol: "https", targetPort: 443, certificateName: "c" }],
+        healthcheck: { protocol: "https", port: 443, path: "/oxauth/.well-known/openid-configuration", checkIntervalSeconds: 3, responseTimeoutSeconds: 3, unhealthyThreshold: 2, healthyThreshold: 3 },
+        stickySessions: { type: "cookies", cookieName: "gluu-lb", cookieTtlSeconds: 3600 },
+    };
+
+    it("load balancer: what the library sends passes; forwarding protocols and ports, health-check ranges by the schema's validators", () => {
+        assert.deepStrictEqual(checkDoLoadBalancer(LB), []);
+        const f = checkDoLoadBalancer({ ...LB, forwardingRules: [{ entryProtocol: "HTTPS", entryPort: 0, targetProtocol: "http3", targetPort: 443 }] });
+        assert.deepStrictEqual(props(f), ["forwardingRules[0].entryProtocol", "forwardingRules[0].entryPort", "forwardingRules[0].targetProtocol"]);
+        assert.match(reasons(f), /expected forwarding_rule\.0\.entry_protocol to be one of \["http" "https" "http2" "http3" "tcp" "udp"\], got HTTPS/);
+        assert.match(reasons(f), /expected forwarding_rule\.0\.target_protocol to be one of \["http" "https" "http2" "tcp" "udp"\], got http3/);
+        assert.deepStrictEqual(props(checkDoLoadBalancer({ ...LB, forwardingRules: [{}] })), ["forwardingRules[0].entryProtocol", "forwardingRules[0].entryPort", "forwardingRules[0].targetProtocol", "forwardingRules[0].targetPort"]);
+        assert.match(reasons(checkDoLoadBalancer({ ...LB, healthcheck: { ...LB.healthcheck, checkIntervalSeconds: 1, unhealthyThreshold: 1 } })), /check_interval_seconds to be in the range \(3 - 300\), got 1[\s\S]*unhealthy_threshold to be in the range \(2 - 10\), got 1/);
+        assert.deepStrictEqual(props(checkDoLoadBalancer({ ...LB, size: "lb-huge", sizeUnit: 500 })), ["size", "sizeUnit"]);
+    });
+
+    it("load balancer CustomizeDiff: a path for http/https health checks and none for tcp; cookie stickiness needs name and TTL (upstream says `cookie`); a region", () => {
+        assert.match(reasons(checkDoLoadBalancer({ ...LB, healthcheck: { protocol: "https", port: 443 } })), /^health check `path` is required for when protocol is `https`$/);
+        assert.match(reasons(checkDoLoadBalancer({ ...LB, healthcheck: { protocol: "tcp", port: 443, path: "/x" } })), /^health check `path` is not allowed for when protocol is `tcp`$/);
+        assert.match(reasons(checkDoLoadBalancer({ ...LB, stickySessions: { type: "cookies", cookieName: "gluu-lb" } })), /^sticky sessions `cookie_ttl_seconds` is required for when type is `cookie`$/);
+        assert.match(reasons(checkDoLoadBalancer({ ...LB, stickySessions: { type: "cookies" } })), /^sticky sessions `cookie_name` is required for when type is `cookie`$/);
+        assert.match(reasons(checkDoLoadBalancer({ ...LB, stickySessions: { cookieName: "gluu-lb" } })), /^sticky sessions `cookie_name` is not allowed for when type is `none`$/);
+        assert.match(reasons(checkDoLoadBalancer({ ...LB, stickySessions: { type: "cookie", cookieName: "x", cookieTtlSeconds: 0 } })), /expected sticky_sessions\.0\.type to be one of \["cookies" "none"\], got cookie[\s\S]*cookie_name to be in the range \(2 - 40\), got x/);
+        assert.match(reasons(checkDoLoadBalancer({ ...LB, region: undefined })), /^missing 'region' value$/);
+        assert.match(reasons(checkDoLoadBalancer({ ...LB, type: "GLOBAL" })), /'region' must be empty or not set when 'type' is 'GLOBAL'/);
+        assert.match(reasons(checkDoLoadBalancer({ ...LB, dropletIds: [1], dropletTag: "t" })), /"droplet_ids": conflicts with droplet_tag/);
+        assert.match(reasons(checkDoLoadBalancer({ ...LB, subnetUuid: "s" })), /"subnet_uuid": all of `subnet_uuid,vpc_uuid` must be specified/);
+    });
+
+    it("certificate: custom (the default) needs private_key and leaf_certificate; type custom/lets_encrypt; no empty PEM", () => {
+        assert.deepStrictEqual(checkDoCertificate({ name: "c", type: "custom", privateKey: "k", leafCertificate: "l" }), []);
+        assert.match(reasons(checkDoCertificate({ name: "c", leafCertificate: "l" })), /^`private_key` is required for when type is `custom` or empty$/);
+        assert.match(reasons(checkDoCertificate({ name: "c", privateKey: "k" })), /^`leaf_certificate` is required for when type is `custom` or empty$/);
+        assert.match(reasons(checkDoCertificate({ name: "c", type: "letsencrypt", privateKey: "k", leafCertificate: "l" })), /expected type to be one of \["custom" "lets_encrypt"\], got letsencrypt/);
+        assert.deepStrictEqual(props(checkDoCertificate({ name: "c", privateKey: "k", leafCertificate: "l", certificateChain: "" })), ["certificateChain"]);
+        assert.match(reasons(checkDoCertificate({ name: "c", type: "lets_encrypt" })), /`domains` is required for when type is `lets_encrypt`/);
+    });
+
+    it("monitor alert: godo's metric types, GreaterThan/LessThan, windows 5m/10m/30m/1h, value ≥ 0, the required fields", () => {
+        const ok = { type: "v1/insights/droplet/cpu", compare: "GreaterThan", value: 85, window: "5m", description: "d", alerts: { emails: ["ops@example.org"] }, tags: ["gluu-member"] };
+        assert.deepStrictEqual(checkDoMonitorAlert(ok), []);
+        assert.ok(DO_MONITOR_ALERT_TYPES.includes("v1/insights/droplet/memory_utilization_percent" as any) && DO_MONITOR_ALERT_TYPES.includes("v1/insights/droplet/disk_utilization_percent" as any));
+        const f = checkDoMonitorAlert({ ...ok, type: "v1/insights/droplet/memory", compare: ">", window: "15m", value: -1 });
+        assert.deepStrictEqual(props(f), ["type", "compare", "value", "window"]);
+        assert.match(reasons(f), /expected window to be one of \["5m" "10m" "30m" "1h"\], got 15m/);
+        assert.match(reasons(f), /expected value to be at least \(0\.000000\), got -1\.000000/);
+        assert.deepStrictEqual(props(checkDoMonitorAlert({})), ["type", "compare", "description", "value", "window", "alerts"]);
+        assert.deepStrictEqual(props(checkDoMonitorAlert({ ...ok, tags: ["bad tag"] })), ["tags[0]"]);
+    });
+
+    it("uptime check and alert: types, comparison, periods, the required check id and notifications", () => {
+        assert.deepStrictEqual(checkDoUptimeCheck({ name: "u", target: "https://idp.example.org/", type: "https" }), []);
+        assert.deepStrictEqual(props(checkDoUptimeCheck({ type: "tcp" })), ["target", "type"]);
+        const ok = { checkId: "c", type: "down", period: "2m", notifications: [{ emails: ["ops@example.org"] }] };
+        assert.deepStrictEqual(checkDoUptimeAlert(ok), []);
+        assert.deepStrictEqual(props(checkDoUptimeAlert({ ...ok, type: "up", period: "1m", comparison: ">" })), ["type", "comparison", "period"]);
+        assert.deepStrictEqual(props(checkDoUptimeAlert({})), ["checkId", "type", "notifications"]);
+    });
+
+    it("firewall: a load balancer uid must not be empty; the mocks refuse what the rules refuse", async () => {
+        const f = checkDoFirewall({ name: "f", inboundRules: [{ protocol: "tcp", portRange: "443", sourceLoadBalancerUids: [""] }] });
+        assert.deepStrictEqual(props(f), ["inboundRules[0].sourceLoadBalancerUids[0]"]);
+        for (const t of ["loadBalancer:LoadBalancer", "certificate:Certificate", "monitorAlert:MonitorAlert", "uptimeCheck:UptimeCheck", "uptimeAlert:UptimeAlert"]) {
+            assert.ok(PROVIDER_RULES[`digitalocean:index/${t}`], `${t} has a rule`);
+        }
+        await assert.rejects(
+            recordComponent((opts) => new digitalocean.LoadBalancer("bad-lb", { region: "fra1", stickySessions: { type: "cookies", cookieName: "gluu-lb" } }, opts)),
+            /sticky sessions `cookie_ttl_seconds` is required for when type is `cookie`/,
+        );
     });
 });

@@ -150,6 +150,8 @@ const VARIANTS: Variant[] = [
     { title: "dev", stack: "dev" },
     { title: "prod", stack: "prod" },
     { title: "byo", stack: "byo" },
+    { title: "ha (managed load balancer, alerts)", stack: "ha" },
+    { title: "byo-ha (nginx-pair: the VRRP password)", stack: "byo-ha" },
     { title: "dev with an operator's LB certificate and key (openssl-made)", stack: "dev", lbPair: true },
 ];
 

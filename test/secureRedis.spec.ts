@@ -1,5 +1,5 @@
-// SecureRedis on its own under mocks: Redis on loopback with a password, stunnel with mutual TLS, each
-// private key only to its own host.
+// SecureRedis on its own under mocks: Redis with a password and its own mutual TLS on the cache's private address
+// (no plain port), an stunnel client on every node, each private key only to its own host.
 import * as assert from "assert";
 import { ClusterCa } from "../components/clusterCa";
 import { SecureRedis, validateSecureRedisArgs } from "../components/secureRedis";
@@ -29,18 +29,22 @@ describe("SecureRedis (alone, under mocks)", () => {
         const redis = byName(resources, "cache-redis");
         assert.ok(unwrap(redis.inputs.stdin).secret);
         assert.strictEqual(redis.inputs.logging, "none");
-        const pw = String(unwrap(redis.inputs.stdin).value).trim();
+        const pw = String(unwrap(redis.inputs.stdin).value).split("\n")[0];
         assert.ok(pw.length >= 32);
         for (const c of commands(resources)) assert.ok(!text(c.name).includes(pw), `${c.name} has no password in its text`);
     });
 
-    it("binds Redis to loopback; the stunnel server requires client certificates", () => {
-        assert.match(text("cache-redis"), /^bind 127\.0\.0\.1/m);
-        const server = text("cache-stunnel-server");
-        assert.match(server, /^accept = 10\.0\.0\.20:16379$/m);
-        assert.match(server, /^connect = 127\.0\.0\.1:6379$/m);
-        assert.match(server, /^verifyChain = yes$/m);
-        assert.doesNotMatch(server, /^client = yes$/m);
+    it("Redis listens only with TLS on the cache's private address and requires client certificates; no stunnel server", () => {
+        const redis = text("cache-redis");
+        assert.match(redis, /^bind 10\.0\.0\.20$/m);
+        assert.match(redis, /^port 0$/m);
+        assert.match(redis, /^tls-port 16379$/m);
+        assert.match(redis, /^tls-auth-clients yes$/m);
+        assert.match(redis, /^tls-ca-cert-file \/etc\/redis\/gluu-cluster-ca\.crt$/m);
+        assert.ok(!resources.some((r) => r.name === "cache-stunnel-server"), "no stunnel server step any more");
+        // The cache's certificate and the CA (public) come in the script text; the key does not.
+        assert.strictEqual((redis.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length, 2);
+        assert.doesNotMatch(redis, /PRIVATE KEY-----\n/);
     });
 
     it("gives every node an stunnel client with `client = yes`, verifyChain and checkHost, on loopback", () => {
@@ -68,7 +72,7 @@ describe("SecureRedis (alone, under mocks)", () => {
     it("checks PING through each tunnel after both ends are up", () => {
         for (const c of clients) {
             const health = byName(resources, `${c.name}-redis-health`);
-            assert.deepStrictEqual(health.dependsOn.sort(), [byName(resources, `${c.name}-stunnel-client`).urn, byName(resources, "cache-stunnel-server").urn].sort());
+            assert.deepStrictEqual(health.dependsOn.sort(), [byName(resources, `${c.name}-stunnel-client`).urn, byName(resources, "cache-redis").urn].sort());
             assert.match(text(health.name), /16379/);
         }
     });
@@ -77,8 +81,15 @@ describe("SecureRedis (alone, under mocks)", () => {
         for (const c of commands(resources)) assertShellcheckClean(c.name, text(c.name));
     });
 
+    it("sends the cache's key with the password on the Redis step's stdin (line 1 the password, then the key)", () => {
+        const stdin = String(unwrap(byName(resources, "cache-redis").inputs.stdin).value);
+        const [pw, ...rest] = stdin.split("\n");
+        assert.ok(pw.length >= 32);
+        assert.strictEqual(rest.join("\n").trim(), keyOf("cache-redis-tunnel").trim());
+    });
+
     it("refuses a cache host that is also a client, and bad ports", () => {
-        const problems = validateSecureRedisArgs({ cacheHost: clients[0], clients, caCertPem: "", caPrivateKeyPem: "", port: 0, redisPort: 6379 });
+        const problems = validateSecureRedisArgs({ cacheHost: clients[0], clients, caCertPem: "", caPrivateKeyPem: "", port: 0 });
         assert.ok(problems.some((p) => /`port` must be an integer/.test(p)));
         assert.ok(problems.some((p) => /also a client/.test(p)));
     });

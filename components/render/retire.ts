@@ -4,8 +4,9 @@
 // member on the host is stopped and its cluster identity destroyed:
 // - the Gluu container (OpenDJ, oxAuth, oxTrust), so it neither serves nor replicates;
 // - the csync2 cron and listener, so it neither pushes nor accepts files;
-// - every stunnel tunnel, and the tunnel private keys the cluster CA signed, so it can never again reach Redis
-//   or a peer's csync2 with the cluster's trust (its certificates' names are reused by a replacement host);
+// - every stunnel tunnel, and the tunnel private keys the cluster CA signed (Redis's own TLS key on a cache host),
+//   so it can never again reach Redis or a peer's csync2 with the cluster's trust, nor pose as the cache (its
+//   certificates' names are reused by a replacement host);
 // - Redis and NGINX where this host ran them.
 // The data (the Gluu container, /etc/certs, Redis's dump) stays on disk: that is what retaining is for.
 
@@ -42,6 +43,7 @@ if [ -d /run/systemd/system ]; then systemctl stop 'stunnel@*' >/dev/null 2>&1 |
 stop_if_present stunnel4
 rm -f /etc/stunnel/*.key
 stop_if_present redis-server
+rm -f /etc/redis/gluu-cluster-tls.key
 stop_if_present nginx
 echo "retired ${hostName}"`,
     );

@@ -1,4 +1,5 @@
-// stunnel: mutual-TLS tunnels between cluster hosts (Redis cache, csync2 mesh).
+// stunnel: mutual-TLS tunnels between cluster hosts: the client end of the Redis cache on every node (the cache
+// itself terminates TLS in Redis, see render/redis.ts), and the csync2 mesh.
 //
 // One cluster CA signs every host certificate; the program creates them, these functions only place them.
 // Every tunnel end checks the peer's chain against the cluster CA (`verifyChain`); clients also pin the
@@ -218,7 +219,10 @@ export function stunnelConf(title: string, pidPath: string, sections: string[]):
     ].join("\n");
 }
 
-/** Options of the server end of a tunnel (e.g. on the Redis host). */
+/**
+ * Options of the server end of a tunnel (a service without TLS of its own behind it). The Redis cache no longer
+ * uses one: Redis terminates TLS itself (render/redis.ts), one hop less per operation (issue 15).
+ */
 export interface StunnelServerOptions extends StunnelTlsFiles {
     /** Section name. Default `redis`. */
     name?: string;
@@ -250,7 +254,7 @@ export function stunnelServerConf(o: StunnelServerOptions): string {
     return stunnelConf(`stunnel SERVER for ${name}: mutual TLS in, plaintext to the local service`, o.pidPath ?? `/run/stunnel-${name}-server.pid`, [section]);
 }
 
-/** Options of the client end of a tunnel (e.g. on every Gluu node). */
+/** Options of the client end of a tunnel (e.g. on every Gluu node, towards Redis's own TLS port on the cache). */
 export interface StunnelClientOptions extends StunnelTlsFiles {
     /** Section name. Default `redis`. */
     name?: string;

@@ -1,6 +1,8 @@
 // Issue 15, counts only (the times go to `npm run bench -- --live`): NginxBalancer and SecureRedis as the components
 // generate them today, their real steps run by the live runner on a bed of three stand-in Gluu nodes (HTTPS,
-// oxAuth's paths, a POST-503 switch), the LB host, the cache host and two tunnel clients (src/benchLoad.ts).
+// oxAuth's paths, a POST-503 switch), the LB host, the cache host and two tunnel clients (src/benchLoad.ts). The
+// reload counts: wrk (never resends) for 5xx/refused/timeouts, and a keep-alive client that resends like curl and
+// Chromium (src/benchHttpClient.ts) for "0 failed".
 import * as assert from "assert";
 import { LB_SERVERS_INCLUDE, LoadBed, failBgsave, faults, redisLoad, restoreBgsave, rerunChanged, runLbScenario, startLoadBed } from "../../src/benchLoad";
 import { mocks } from "../helpers/program";
@@ -38,6 +40,39 @@ describe("live: load and faults through NginxBalancer and SecureRedis (issue 15,
         assert.strictEqual(row.status5xx, 0, "no 5xx through the reload");
         assert.strictEqual(row.connectOrTimeout, 0, "no refused connection or timeout through the reload");
         assert.deepStrictEqual(codes.filter((c) => c !== "200"), [], "every new connection answered 200");
+    });
+
+    it("a reload loses 0 requests for a keep-alive client that resends like curl/Chromium (a reused connection closed before any response byte)", async () => {
+        const row = await runLbScenario(lb.lb("new"), "new", {
+            name: "reload, retrying client",
+            mode: "mix",
+            client: "retrying",
+            seconds: 5,
+            faultAtMs: 1500,
+            inject: (h) => rerunChanged(h, "/etc/nginx/nginx.conf", lb.nginx.new, "lb-new-nginx"),
+        });
+        console.log(`      retrying client: ${row.requests} requests, ${row.failures} failed, ${row.closedKeepAlive} closed before a response byte and resent (${row.postsRetried} POSTs); probe ${JSON.stringify(row.probe)}`);
+        assert.match(row.note ?? "", /reloaded nginx/, "the step reloaded nginx under load");
+        assert.ok(row.requests > 0);
+        assert.strictEqual(row.failures, 0, "no request failed after the client's one resend");
+        assert.strictEqual(row.probe?.failed, 0, "every new connection of the probe answered");
+    });
+
+    it("the cache's Redis step re-run with a changed TLS file under load: its files re-read in place, 0 failed operations through the tunnels", async () => {
+        const cache = lb.cache("new");
+        const pid = () => cache.run("cat /run/redis/redis-server.pid");
+        const before = await pid();
+        const loads = lb.clients("new").map((h) => redisLoad(h, { port: 16379, password: lb.password.new, durationMs: 4000 }));
+        await new Promise((r) => setTimeout(r, 1000));
+        const out = await rerunChanged(cache, "/etc/redis/gluu-cluster-tls.crt", lb.redis.new, "cache-new-redis");
+        const results = await Promise.all(loads);
+        console.log(`      ${results.map((r) => `${r.ops} ops, ${r.failures} failed, ${r.refused} refused`).join("; ")}`);
+        assert.match(out, /reloaded redis-server's TLS files/);
+        assert.strictEqual(await pid(), before, "the same Redis process");
+        for (const r of results) {
+            assert.ok(r.ops > 0);
+            assert.strictEqual(r.failures + r.refused, 0);
+        }
     });
 
     it("0 MISCONF: writes through a node's tunnel keep succeeding after a failed background save", async () => {

@@ -358,10 +358,85 @@ const TABLE_45: Record<string, ToolTable> = {
     },
 };
 
+
+// ---------------------------------------------------------------------------------------------------------
+// export-ldif / import-ldif (DirectoryBackup). Both are TaskTools: any connection argument makes them schedule a
+// task over LDAPS on the administration connector (alwaysSSL = true, so no --useSSL/--useStartTLS). The task-
+// scheduling options (--start, --recurringTask, --completionNotify, --errorNotify, --dependency,
+// --failedDependencyAction) are not modelled: no script uses them (the stand-ins refuse them: stricter, never laxer).
+
+/** The connection arguments a TaskTool registers (SecureConnectionCliArgs.createGlobalArguments, alwaysSSL). */
+function taskConnection(source: string): OptionBlock {
+    return {
+        source,
+        options: [
+            "--hostname|-h <value>", "--port|-p <value>", "--bindDN|-D <value>", "--bindPassword|-w <value>", "--bindPasswordFile|-j <value>",
+            "--saslOption|-o <value>", "--trustAll|-X", "--trustStorePath|-P <value>", "--trustStorePassword|-T <value>",
+            "--trustStorePasswordFile|-U <value>", "--keyStorePath|-K <value>", "--keyStorePassword|-W <value>",
+            "--keyStorePasswordFile|-u <value>", "--certNickname|-N <value>", "--connectTimeout <value>",
+            "--propertiesFilePath <value>", "--noPropertiesFile", "--testIfOffline",
+        ],
+    };
+}
+
+const EXPORT_OPTIONS = [
+    "--configFile|-f <value>", "--ldifFile|-l <value>", "--appendToLDIF|-a", "--backendID|-n <value>", "--includeBranch|-b <value>",
+    "--excludeBranch|-B <value>", "--includeAttribute|-i <value>", "--excludeAttribute|-e <value>", "--includeFilter|-I <value>",
+    "--excludeFilter|-E <value>", "--excludeOperational|-O", "--wrapColumn <value>", "--compress|-c", "--encryptLDIF|-y", "--signHash|-s",
+    "--help|-H",
+];
+const IMPORT_OPTIONS = [
+    "--configFile|-f <value>", "--ldifFile|-l <value>", "--templateFile|-A <value>", "--backendID|-n <value>", "--clearBackend|-F",
+    "--includeBranch|-b <value>", "--excludeBranch|-B <value>", "--includeAttribute|-i <value>", "--excludeAttribute|-e <value>",
+    "--includeFilter|-I <value>", "--excludeFilter|-E <value>", "--rejectFile|-R <value>", "--skipFile <value>", "--overwrite|-O",
+    "--randomSeed|-s <value>", "--skipSchemaValidation|-S", "--threadCount <value>", "--tmpdirectory <value>", "--countRejects",
+    "--isCompressed|-c", "--isEncrypted|-y", "--quiet|-Q", "--help|-H",
+];
+
+const LDIF_TOOLS_316: Record<string, ToolTable> = {
+    "export-ldif": {
+        source: `${DJ300}:opendj-server-legacy/resource/bin/export-ldif (org.opends.server.tools.ExportLDIF)`,
+        trailing: false,
+        global: [
+            taskConnection(`${L300}/tools/tasks/TaskTool.java:107,131-175, ${L300}/admin/client/cli/SecureConnectionCliArgs.java:211-296`),
+            // configClass is 3.0 only (hidden, still registered)
+            { source: `${L300}/tools/ExportLDIF.java:176-304`, options: ["--configClass|-C <value>", ...EXPORT_OPTIONS] },
+        ],
+    },
+    "import-ldif": {
+        source: `${DJ300}:opendj-server-legacy/resource/bin/import-ldif (org.opends.server.tools.ImportLDIF)`,
+        trailing: false,
+        global: [
+            taskConnection(`${L300}/tools/tasks/TaskTool.java:107,131-175, ${L300}/admin/client/cli/SecureConnectionCliArgs.java:211-296`),
+            // skipDNValidation exists in 3.0 only (ImportLDIF.java:431)
+            { source: `${L300}/tools/ImportLDIF.java:296-480`, options: ["--configClass|-C <value>", "--skipDNValidation", ...IMPORT_OPTIONS] },
+        ],
+    },
+};
+
+const LDIF_TOOLS_45: Record<string, ToolTable> = {
+    "export-ldif": {
+        source: `${DJ453}:opendj-server-legacy/resource/bin/export-ldif (org.opends.server.tools.ExportLDIF)`,
+        trailing: false,
+        global: [
+            taskConnection(`${L453}/tools/tasks/TaskTool.java:94,136, ${L453}/admin/client/cli/SecureConnectionCliArgs.java:165-232`),
+            { source: `${L453}/tools/ExportLDIF.java:144-240`, options: EXPORT_OPTIONS },
+        ],
+    },
+    "import-ldif": {
+        source: `${DJ453}:opendj-server-legacy/resource/bin/import-ldif (org.opends.server.tools.ImportLDIF)`,
+        trailing: false,
+        global: [
+            taskConnection(`${L453}/tools/tasks/TaskTool.java:94,136, ${L453}/admin/client/cli/SecureConnectionCliArgs.java:165-232`),
+            { source: `${L453}/tools/ImportLDIF.java:249-385`, options: IMPORT_OPTIONS },
+        ],
+    },
+};
+
 /** The tables, by Gluu version (profiles.ts keys). */
 export const OPENDJ_OPTIONS: Readonly<Record<OpenDjTableVersion, Readonly<Record<string, ToolTable>>>> = Object.freeze({
-    "3.1.6": TABLE_316,
-    "4.5": TABLE_45,
+    "3.1.6": { ...TABLE_316, ...LDIF_TOOLS_316 },
+    "4.5": { ...TABLE_45, ...LDIF_TOOLS_45 },
 });
 
 /** The OpenDJ tools each version's table covers (4.5 has no dsjavaproperties). */

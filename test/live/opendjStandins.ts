@@ -71,7 +71,7 @@ TOOL = os.path.basename(sys.argv[0])
 ARGS = sys.argv[1:]
 STATE = os.environ.get("STANDIN_STATE", "/var/lib/standin")
 LOG = os.environ.get("STANDIN_LOG", "/var/log/standin/calls.jsonl")
-OPENDJ_TOOLS = ("dsconfig", "dsreplication", "dsjavaproperties", "ldapsearch", "ldapmodify")
+OPENDJ_TOOLS = ("dsconfig", "dsreplication", "dsjavaproperties", "ldapsearch", "ldapmodify", "export-ldif", "import-ldif")
 PW_OPTS = ("--bindPasswordFile", "--bindPasswordFile1", "--bindPasswordFile2", "--adminPasswordFile", "-storepass:file")
 
 
@@ -288,6 +288,83 @@ def dsconfig():
         save("dsconfig.json", state)
 
 
+# ---- export-ldif / import-ldif (DirectoryBackup) -------------------------------------------------
+# Both are TaskTools (opendjOptions.ts): with connection arguments they schedule a task that the SERVER runs, as
+# its own user (ldap), so the LDIF file's directory must belong to that user; without them they would run
+# offline, which a running server refuses (its backends are locked). The stand-in's backends are Gluu's:
+# userRoot = o=gluu, site = o=site (community-edition-setup setup.py / installers/opendj.py).
+BACKENDS = {"userRoot": "o=gluu", "site": "o=site"}
+LDAP_UID = 990
+
+
+def task_common(tool):
+    if not opt("--hostname") or not opt("--port"):
+        fail("%s: the server is running, so an offline %s cannot lock backend %s (give the connection arguments to run it as a task)" % (tool, tool, opt("--backendID")), 1)
+    if opt("--port") != "4444":
+        fail("%s: could not connect to the administration connector at %s:%s" % (tool, opt("--hostname"), opt("--port")), 91)
+    if "--trustAll" not in ARGS:
+        fail("%s: the server certificate is not trusted (no --trustAll or trust store), and --no-prompt cannot ask" % tool, 91)
+    if not pw_ok(opt("--bindPasswordFile"), CFG.get("dmSha")):
+        fail("%s: Invalid Credentials (--bindPasswordFile)" % tool, 49)
+    backend = opt("--backendID")
+    if backend not in BACKENDS:
+        fail("%s: there is no backend with ID %r" % (tool, backend), 1)
+    base = BACKENDS[backend]
+    for b in opts("--includeBranch"):
+        if b.lower() != base and not b.lower().endswith("," + base):
+            fail("%s: include branch %s is not within backend %s (%s)" % (tool, b, backend, base), 1)
+    ldif = opt("--ldifFile")
+    if not ldif:
+        fail("%s: --ldifFile is required" % tool, 1)
+    d = os.path.dirname(ldif)
+    st = os.stat(d) if os.path.isdir(d) else None
+    if st is None or st.st_uid != LDAP_UID:
+        fail("%s: task failed: the server (user ldap) cannot write/read in %s" % (tool, d), 1)
+    return backend, base, ldif
+
+
+def ldif_state():
+    return load("ldif.json", {})
+
+
+def export_ldif():
+    backend, base, ldif = task_common("export-ldif")
+    state = ldif_state().get(base)
+    if state:
+        text = state["text"]
+    else:
+        n = CFG.get("entries", {}).get(base, 0)
+        rdn = base.split("=", 1)[1]
+        text = "dn: %s\nobjectClass: top\nobjectClass: organization\no: %s\ndescription: exported from %s\n\n" % (base, rdn, CFG.get("self"))
+        text += "".join("dn: inum=%05d,ou=people,%s\nobjectClass: top\ninum: %05d\n\n" % (i, base, i) for i in range(1, n))
+    with open(ldif, "w") as f:
+        f.write(text)
+    os.chown(ldif, LDAP_UID, LDAP_UID)
+    os.chmod(ldif, 0o600)
+    print("Export task %s scheduled to start immediately\n[%s] The LDIF export of backend %s completed successfully" % ("export-" + str(int(time.time())), time.strftime("%d/%b/%Y:%H:%M:%S"), backend))
+
+
+def import_ldif():
+    backend, base, ldif = task_common("import-ldif")
+    if not os.path.isfile(ldif):
+        fail("import-ldif: task failed: LDIF file %s does not exist" % ldif, 1)
+    text = open(ldif).read()
+    dns = [l[4:].strip() for l in text.split("\n") if l.startswith("dn: ")]
+    outside = [d for d in dns if d.lower() != base and not d.lower().endswith("," + base)]
+    if outside:
+        fail("import-ldif: entry %s is not within backend %s" % (outside[0], backend), 1)
+    with Lock():
+        st = ldif_state()
+        st[base] = {"text": text, "entries": len(dns), "clear": "--clearBackend" in ARGS}
+        save("ldif.json", st)
+        repl = load("repl.json", {"adminSha": None, "rows": []})
+        for r in repl["rows"]:
+            if r["base"] == base and r["server"].split(":")[0] == CFG.get("self"):
+                r["entries"] = len(dns)
+        save("repl.json", repl)
+    print("Import task %s scheduled to start immediately\n[%s] Processed %d entries and rejected 0 (backend %s)" % ("import-" + str(int(time.time())), time.strftime("%d/%b/%Y:%H:%M:%S"), len(dns), backend))
+
+
 # ---- keytool (JRE trust store) -------------------------------------------------------------------
 def keytool():
     store = os.path.join(STATE, "keytool")
@@ -337,6 +414,10 @@ def main():
             d.write(s.read())
     elif TOOL == "keytool":
         keytool()
+    elif TOOL == "export-ldif":
+        export_ldif()
+    elif TOOL == "import-ldif":
+        import_ldif()
     elif TOOL == "service":
         if len(ARGS) != 2:
             fail("usage: service NAME ACTION")
@@ -429,7 +510,7 @@ async function buildStandin(host: BedHost, o: StandinOptions, layout: StandinLay
             `cat > $R/opt/opendj/bin/dsreplication <<'STANDIN_EOF'\n${standinPy(layout.version)}STANDIN_EOF`,
             `chmod 0755 $R/opt/opendj/bin/dsreplication`,
             // OpenDJ 4.x has no dsjavaproperties (opendjOptions.ts): the 4.5 container has none either.
-            `for t in opt/opendj/bin/dsconfig ${opendjTools(layout.version).includes("dsjavaproperties") ? "opt/opendj/bin/dsjavaproperties " : ""}opt/jre/bin/keytool usr/local/sbin/${layout.serviceTool}; do cp $R/opt/opendj/bin/dsreplication $R/$t; done`,
+            `for t in opt/opendj/bin/dsconfig ${opendjTools(layout.version).includes("dsjavaproperties") ? "opt/opendj/bin/dsjavaproperties " : ""}opt/opendj/bin/export-ldif opt/opendj/bin/import-ldif opt/jre/bin/keytool usr/local/sbin/${layout.serviceTool}; do cp $R/opt/opendj/bin/dsreplication $R/$t; done`,
             `cat > $R/var/lib/standin/config.json <<'STANDIN_EOF'\n${JSON.stringify(config)}\nSTANDIN_EOF`,
             `cat > $R/var/lib/standin/dsconfig.json <<'STANDIN_EOF'\n${JSON.stringify(dsconfigState)}\nSTANDIN_EOF`,
             `# OpenDJ config and key material (random bytes: only copied, never parsed).`,

@@ -4,7 +4,7 @@
 // unavailability go to `npm run bench -- --live`.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
-import { HA_CACHES, HA_NODES, HaBench, currentPrimary, cutReplica, killPrimary, roleOf, startHaBench } from "../../src/benchHa";
+import { HA_CACHES, HA_NODES, HaBench, currentPrimary, cutReplica, killPrimary, roleOf, startHaBench } from "../../src/benchCacheHa";
 import { mocks } from "../helpers/program";
 import { assertNothingChanged } from "./hosts";
 import { runSteps } from "./runner";
