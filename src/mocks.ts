@@ -160,6 +160,21 @@ export class GluuMocks implements pulumi.runtime.Mocks {
     }
 
     /** Remember a secret value so the plan can replace it; multi-line values also line by line. */
+    /**
+     * An EC private key's PEM ends with the public point (RFC 5915 `publicKey`), so its last base64 line can be public
+     * key material only; when its alignment matches, that line appears verbatim in any certificate of the key. Such
+     * lines (every byte of them inside the public key's DER) are not secrets: forget them.
+     */
+    private forgetPublicLines(privatePem: string | undefined, publicPem: string | undefined): void {
+        if (!privatePem || !publicPem) return;
+        const pub = Buffer.from(publicPem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
+        for (const line of privatePem.split("\n").map((l) => l.trim())) {
+            if (line.length < 16 || /^-----/.test(line) || line.length % 4 !== 0) continue;
+            const bytes = Buffer.from(line, "base64");
+            if (bytes.length >= 12 && pub.includes(bytes)) this.secrets.delete(line);
+        }
+    }
+
     public addSecret(value: string, label: string): void {
         if (!value || value.length < 6) {
             return;
@@ -233,6 +248,7 @@ export class GluuMocks implements pulumi.runtime.Mocks {
                 Object.assign(state, algorithm === "ED25519" ? mockEd25519(keyLabel) : mockKeyPair(keyLabel, algorithm, args.inputs));
                 this.addSecret(state.privateKeyOpenssh, `${label}.privateKey`);
                 this.addSecret(state.privateKeyPem, `${label}.privateKey`);
+                this.forgetPublicLines(state.privateKeyPem, state.publicKeyPem);
                 break;
             }
             case "digitalocean:index/droplet:Droplet": {
