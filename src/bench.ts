@@ -40,7 +40,7 @@ export interface BenchResult {
     nginxPair?: { bedMs: number; stepsMs: number; totalMs: number; initialMaster: string; rows: FailoverRow[] };
     /** With `--live` (root): load and faults through NginxBalancer and SecureRedis, today's config (8dd326b) vs the new one (issue 15; src/benchLoad.ts). */
     loadFaults?: LoadBenchResult;
-    /** With `--live` (root): the `redis-ha` cache under a killed primary and a cut replica link (issue 12; src/benchHa.ts). */
+    /** With `--live` (root): the `redis-ha` cache under a killed primary and a cut replica link (issue 12; src/benchCacheHa.ts). */
     cacheFailover?: CacheHaBenchResult;
 }
 

@@ -1,5 +1,5 @@
 // RedisHa for real (issue 12): its steps, recorded from the component under the mocks, run on three cache hosts and
-// two Gluu stand-in nodes (src/benchHa.ts); clients on both nodes write and read through their localhost:16379
+// two Gluu stand-in nodes (src/benchCacheHa.ts); clients on both nodes write and read through their localhost:16379
 // while the primary is killed and while a replica's link is cut. Counts are asserted here; the seconds of
 // unavailability go to `npm run bench -- --live`.
 import * as assert from "assert";
