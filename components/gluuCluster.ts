@@ -1285,7 +1285,7 @@ export class GluuCluster extends pulumi.ComponentResource {
         const nodeHealth = this.nodes.map((node, i) =>
             remoteStep(`${names[i]}-health`, {
                 host: node.host,
-                create: pulumi.all([args.hostname, healthPaths]).apply(([serverName, paths]) => healthStepScript({ serverName, paths, cachePort: CACHE_PORT })),
+                create: pulumi.all([args.hostname, healthPaths]).apply(([serverName, paths]) => healthStepScript({ serverName, paths, cachePort: cacheKind === "ldap" ? undefined : CACHE_PORT })),
                 dependsOn: [...this.certificates.restarts, ...cacheReady.flat()],
                 parent: this,
             }),
