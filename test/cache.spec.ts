@@ -153,6 +153,7 @@ describe("gluu:cache under the mocks (every choice through the program)", functi
             assert.match(String(unwrap(cfg.inputs.create).value), /"provider": ?"NATIVE_PERSISTENCE"/);
             assert.strictEqual(String(unwrap(cfg.inputs.stdin).value).split("\n").filter(Boolean).length, 1, "only the Directory Manager password");
             assert.ok(edges(r, "gluu-1-ldap-cache-config").includes("gluu-1-repl-init"), edges(r, "gluu-1-ldap-cache-config").join());
+            assert.doesNotMatch(text(r, "gluu-1-health"), /cache_ping/, "no local cache endpoint to probe");
         });
     });
 });
