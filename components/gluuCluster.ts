@@ -2,6 +2,7 @@
 // along explicit edges.
 
 import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
@@ -28,8 +29,20 @@ import { ReplicationStatusRow } from "./render/opendj";
 import { GluuSetupSettings, hostsScript } from "./render/node";
 import { RedisPersistence } from "./render/redis";
 import { SecureRedis } from "./secureRedis";
+import { RedisHa, defaultSentinelHosts } from "./redisHa";
+import { ManagedValkey, VALKEY_EVICTION_POLICIES } from "./managedValkey";
+import { REDIS_HA_PORTS } from "./render/redisHa";
 import { ServiceHost } from "./serviceHost";
 import { ArgsError, adminCidrProblems, extraUserDataProblems, hostKeyProblems, isAddress, isFqdn, isHostName, isPort, isRoleTag, known, versionProblems, vpcIpRangeProblems } from "./validation";
+
+/**
+ * Which cache oxAuth uses (`gluu:cache`): `redis` one Redis host behind stunnel (default), `redis-ha` a Redis primary
+ * and replicas with a Sentinel quorum and HAProxy on every node, `digitalocean` a managed Valkey cluster with a
+ * standby (droplets only), `ldap` Gluu's NATIVE_PERSISTENCE cache in the replicated directory (no cache host).
+ */
+export const CacheKind = { Redis: "redis", RedisHa: "redis-ha", DigitalOcean: "digitalocean", Ldap: "ldap" } as const;
+/** Which cache oxAuth uses: `redis`, `redis-ha`, `digitalocean` or `ldap`. */
+export type CacheKind = (typeof CacheKind)[keyof typeof CacheKind];
 
 /** An existing server to use as a Gluu node. */
 export interface ExistingHostArgs {
@@ -112,8 +125,31 @@ export interface GluuClusterArgs {
     timeSync?: pulumi.Input<boolean>;
 
     // --- the cache and the load balancer ---
-    /** An existing server for Redis (required with `existingNodes`; droplets get a `<name>-cache` droplet). */
+    /** Which cache oxAuth uses: `redis` (default), `redis-ha`, `digitalocean` (droplets only) or `ldap`; see the README. */
+    cache?: CacheKind;
+    /** An existing server for Redis (`redis` with `existingNodes`; droplets get a `<name>-cache` droplet). */
     cacheHost?: ExistingHostArgs;
+    /** `redis-ha` with `existingNodes`: the existing cache servers (≥ 2; the first is the initial primary). Droplets get `<name>-cache-1..n`. */
+    cacheHosts?: ExistingHostArgs[];
+    /** `redis-ha` on droplets: how many cache droplets (≥ 2). Defaults to `3` (a primary and two replicas). */
+    cacheHostCount?: number;
+    /**
+     * `redis-ha`: `min-replicas-to-write`, the replicas that must be online for the primary to acknowledge a write; at
+     * most replicas − 1, so losing a replica never stops writes. Defaults to `1` with ≥ 3 cache hosts, `0` with 2.
+     */
+    redisMinReplicasToWrite?: number;
+    /** `redis-ha`: `min-replicas-max-lag` in seconds (the write-loss window, see the README). Defaults to `10`. */
+    redisMinReplicasMaxLagSeconds?: number;
+    /** `redis-ha`: Sentinel `down-after-milliseconds`. Defaults to `5000`. */
+    sentinelDownAfterMs?: number;
+    /** `redis-ha`: Sentinel `failover-timeout` in milliseconds. Defaults to `60000`. */
+    sentinelFailoverTimeoutMs?: number;
+    /** `digitalocean`: the database size slug. Defaults to `db-s-1vcpu-2gb`. */
+    valkeySize?: pulumi.Input<string>;
+    /** `digitalocean`: the Valkey major version. Defaults to `8`. */
+    valkeyVersion?: pulumi.Input<string>;
+    /** `digitalocean`: the eviction policy (DigitalOcean's spelling). Defaults to `allkeys_lru`. */
+    valkeyEvictionPolicy?: pulumi.Input<string>;
     /**
      * How users reach the cluster: `nginx` (one NGINX host), `nginx-pair` (two NGINX hosts holding a virtual IP
      * with keepalived; existing hosts), `digitalocean` (a DigitalOcean managed load balancer; droplets) or
@@ -331,9 +367,105 @@ export function validateGluuClusterArgs(name: string, args: GluuClusterArgs): st
         }
     }
     problems.push(...serviceHostProblems(name, args, names));
+    problems.push(...cacheProblems(name, args, names));
     problems.push(...backupProblems(args, names));
     return problems;
 }
+
+/** The names of the cache machines a choice creates or uses (droplets: `<name>-cache`, `<name>-cache-1..n`). */
+export function cacheMachineNames(name: string, args: Pick<GluuClusterArgs, "cache" | "cacheHost" | "cacheHosts" | "cacheHostCount">): string[] {
+    const kind = args.cache ?? "redis";
+    if (kind === "redis") return [args.cacheHost?.name ?? `${name}-cache`];
+    if (kind === "redis-ha") {
+        if (args.cacheHosts) return args.cacheHosts.map((h, i) => h.name ?? `${name}-cache-${i + 1}`);
+        return Array.from({ length: args.cacheHostCount ?? 3 }, (_, i) => `${name}-cache-${i + 1}`);
+    }
+    return [];
+}
+
+/** Problems with `cache` and the keys of each choice; each names its Args field. Exported for tests. */
+export function cacheProblems(name: string, args: GluuClusterArgs, nodeNameList: string[]): string[] {
+    const problems: string[] = [];
+    const kind = args.cache ?? "redis";
+    const existing = args.existingNodes !== undefined;
+    if (!(Object.values(CacheKind) as string[]).includes(kind)) {
+        return [`\`cache\` must be one of ${Object.values(CacheKind).join(", ")}, got ${JSON.stringify(kind)}`];
+    }
+    const only = (fields: Array<keyof GluuClusterArgs>, choice: string) => {
+        for (const f of fields) {
+            if (args[f] !== undefined) problems.push(`\`${String(f)}\` is only for \`cache: ${choice}\`, not \`${kind}\`; remove it`);
+        }
+    };
+    const haKeys: Array<keyof GluuClusterArgs> = ["cacheHosts", "cacheHostCount", "redisMinReplicasToWrite", "redisMinReplicasMaxLagSeconds", "sentinelDownAfterMs", "sentinelFailoverTimeoutMs"];
+    const valkeyKeys: Array<keyof GluuClusterArgs> = ["valkeySize", "valkeyVersion", "valkeyEvictionPolicy"];
+    if (kind !== "redis-ha") only(haKeys, "redis-ha");
+    if (kind !== "digitalocean") only(valkeyKeys, "digitalocean");
+    if (kind !== "redis" && args.cacheHost !== undefined) {
+        problems.push(`\`cacheHost\` is the one Redis host of \`cache: redis\`; ${kind === "redis-ha" ? "list the cache servers in `cacheHosts`" : `\`cache: ${kind}\` has no cache host`}`);
+    }
+    if (kind === "digitalocean" || kind === "ldap") {
+        for (const f of ["redisPassword", "redisPersistence", "redisMaxmemoryMb", "cacheDropletSize"] as const) {
+            if (args[f] !== undefined) {
+                problems.push(`\`${f}\` has no effect with \`cache: ${kind}\` (${kind === "ldap" ? "the directory is the cache" : "DigitalOcean runs Valkey and generates its password"}); remove it`);
+            }
+        }
+    }
+    if (kind === "digitalocean" && existing) {
+        problems.push("`cache: digitalocean` (a managed Valkey cluster) is only for droplets: its firewall admits the member tag and its private host answers inside the droplets' VPC; with `existingNodes` use `redis-ha` or `ldap`");
+    }
+    if (kind === "digitalocean" && typeof args.valkeyEvictionPolicy === "string" && !(VALKEY_EVICTION_POLICIES as readonly string[]).includes(args.valkeyEvictionPolicy)) {
+        problems.push(`\`valkeyEvictionPolicy\` must be one of ${VALKEY_EVICTION_POLICIES.join(", ")}, got ${JSON.stringify(args.valkeyEvictionPolicy)}`);
+    }
+    if (kind === "redis-ha") {
+        let cacheCount: number;
+        if (existing) {
+            if (args.cacheHostCount !== undefined) problems.push("`cacheHostCount` is for droplets; with `existingNodes` list the servers in `cacheHosts`");
+            const hosts = args.cacheHosts ?? [];
+            if (hosts.length < 2) problems.push(`\`cacheHosts\` must list at least 2 existing servers for \`cache: redis-ha\` (a primary and a replica), got ${hosts.length}`);
+            cacheCount = hosts.length;
+            const seen: string[] = [];
+            hosts.forEach((h, i) => {
+                const hostName = h.name ?? `${name}-cache-${i + 1}`;
+                if (!isHostName(hostName)) problems.push(`\`cacheHosts[${i}].name\` ${JSON.stringify(hostName)} must be a lower-case host name`);
+                if (nodeNameList.includes(hostName)) problems.push(`\`cacheHosts[${i}].name\` ${hostName} is also a node's name; each Redis needs its own host`);
+                if (known(h.address)) {
+                    if (!isAddress(h.address)) problems.push(`\`cacheHosts[${i}].address\` ${JSON.stringify(h.address)} is not an IPv4 address or host name`);
+                    if (seen.includes(h.address)) problems.push(`\`cacheHosts[${i}].address\` ${h.address} is listed twice; each Redis needs its own host`);
+                    seen.push(h.address);
+                    args.existingNodes?.forEach((n, k) => {
+                        if (known(n.address) && n.address === h.address) problems.push(`\`cacheHosts[${i}].address\` ${h.address} is also \`existingNodes[${k}].address\`; each Redis needs its own host`);
+                    });
+                    if (args.lbHost && known(args.lbHost.address) && args.lbHost.address === h.address) problems.push(`\`cacheHosts[${i}].address\` ${h.address} is also \`lbHost.address\`; Redis must not share the load balancer's host`);
+                }
+                if (h.hostKey === undefined || known(h.hostKey)) problems.push(...hostKeyProblems(`cacheHosts[${i}].hostKey`, h.hostKey, h.address));
+                if (known(h.sshPort) && !isPort(h.sshPort)) problems.push(`\`cacheHosts[${i}].sshPort\` must be an integer 1–65535, got ${JSON.stringify(h.sshPort)}`);
+            });
+        } else {
+            if (args.cacheHosts !== undefined) problems.push("`cacheHosts` is for existing servers; with droplets set `cacheHostCount` (the library creates `<name>-cache-1..n`)");
+            cacheCount = args.cacheHostCount ?? 3;
+            if (!Number.isInteger(cacheCount) || cacheCount < 2 || cacheCount > 9) problems.push(`\`cacheHostCount\` must be an integer 2–9 (a primary and at least one replica), got ${JSON.stringify(args.cacheHostCount)}`);
+        }
+        // The Sentinels run on the cache hosts, then on the first nodes until there are three.
+        const sentinels = Math.min(3, cacheCount) + Math.max(0, Math.min(nodeNameList.length, 3 - cacheCount));
+        if (cacheCount >= 2 && sentinels < 3) {
+            problems.push(`\`cache: redis-ha\` needs 3 hosts for the Sentinel quorum (a majority that survives losing one); the ${cacheCount} cache hosts and ${nodeNameList.length} node(s) give ${sentinels}`);
+        }
+        const replicas = cacheCount - 1;
+        const m = args.redisMinReplicasToWrite;
+        if (m !== undefined && (!Number.isInteger(m) || m < 0 || m > Math.max(0, replicas - 1))) {
+            problems.push(`\`redisMinReplicasToWrite\` must be an integer 0–${Math.max(0, replicas - 1)} with ${cacheCount} cache hosts (${replicas} replica(s)): one replica must be spare, or losing it would stop every write; got ${JSON.stringify(m)}`);
+        }
+        const lag = args.redisMinReplicasMaxLagSeconds;
+        if (lag !== undefined && (!Number.isInteger(lag) || lag < 1 || lag > 3600)) problems.push(`\`redisMinReplicasMaxLagSeconds\` must be an integer 1–3600, got ${JSON.stringify(lag)}`);
+        const down = args.sentinelDownAfterMs;
+        if (down !== undefined && (!Number.isInteger(down) || down < 500 || down > 600000)) problems.push(`\`sentinelDownAfterMs\` must be an integer 500–600000, got ${JSON.stringify(down)}`);
+        const fo = args.sentinelFailoverTimeoutMs;
+        if (fo !== undefined && (!Number.isInteger(fo) || fo < 1000 || fo > 3600000)) problems.push(`\`sentinelFailoverTimeoutMs\` must be an integer 1000–3600000, got ${JSON.stringify(fo)}`);
+        if (typeof args.redisPassword === "string" && !/^[A-Za-z0-9._~-]+$/.test(args.redisPassword)) problems.push("`redisPassword` must be letters, digits and . _ ~ - with `cache: redis-ha` (HAProxy's health check sends it)");
+    }
+    return problems;
+}
+
 
 /** Problems with the backup settings (DirectoryBackup). */
 function backupProblems(args: GluuClusterArgs, nodeNameList: string[]): string[] {
@@ -399,7 +531,7 @@ function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: 
     const pairHosts: Array<["lbHosts" | "cacheHost" | "lbHost", ExistingHostArgs | undefined, boolean, string]> =
         kind === "nginx-pair" && existing ? (args.lbHosts ?? []).map((h, i) => ["lbHosts", h, true, `lbHosts[${i}]`]) : [];
     const services: Array<["cacheHost" | "lbHost" | "lbHosts", ExistingHostArgs | undefined, boolean, string]> = [
-        ["cacheHost", args.cacheHost, true, "cacheHost"],
+        ["cacheHost", args.cacheHost, (args.cache ?? "redis") === "redis", "cacheHost"],
         ["lbHost", args.lbHost, kind === "nginx", "lbHost"],
         ...pairHosts,
     ];
@@ -499,7 +631,7 @@ function serviceHostProblems(name: string, args: GluuClusterArgs, nodeNameList: 
     if (args.primaryNode !== undefined && !nodeNameList.includes(args.primaryNode)) {
         problems.push(`\`primaryNode\` ${JSON.stringify(args.primaryNode)} is not a node; use one of ${nodeNameList.join(", ")}`);
     }
-    const machineNames = [...nodeNameList, args.cacheHost?.name ?? `${name}-cache`, ...(kind === "nginx" ? [args.lbHost?.name ?? `${name}-lb`] : [])];
+    const machineNames = [...nodeNameList, ...cacheMachineNames(name, args), ...(kind === "nginx" ? [args.lbHost?.name ?? `${name}-lb`] : [])];
     (args.rebuildNodes ?? []).forEach((n, i) => {
         if (args.existingNodes !== undefined) {
             problems.push(`\`rebuildNodes\` is for droplets; an existing host is rebuilt by you`);
@@ -527,6 +659,9 @@ const PASSWORD = { length: 24, special: false, minLower: 2, minUpper: 2, minNume
 interface GluuClusterParts {
     nodes: GluuNode[];
     cache?: ServiceHost;
+    cacheHosts?: ServiceHost[];
+    redisHa?: RedisHa;
+    valkey?: ManagedValkey;
     lb?: ServiceHost;
     redis?: SecureRedis;
     replication?: OpenDjReplication;
@@ -574,10 +709,12 @@ export class GluuCluster extends pulumi.ComponentResource {
     public readonly url!: pulumi.Output<string>;
     /** Address users reach: the NGINX host's public address, `nginx-pair`'s virtual IP, the managed load balancer's address; undefined with `external`. */
     public readonly lbAddress?: pulumi.Output<string>;
-    /** Private address of the cache host. */
+    /** Private address(es) of the cache: the cache host, the `redis-ha` hosts (comma-separated), the Valkey private host; empty for `ldap`. */
     public readonly cacheAddress!: pulumi.Output<string>;
-    /** The Redis password (secret). */
-    public readonly redisPassword!: pulumi.Output<string>;
+    /** The cache password (secret): Redis's, or the one DigitalOcean generated for Valkey; undefined for `ldap`. */
+    public readonly redisPassword?: pulumi.Output<string>;
+    /** `redis-ha`: the acknowledged writes a failover can lose with these settings, in words. */
+    public readonly cacheWriteLossBound?: pulumi.Output<string>;
     /** `dsreplication status` after the last change: entries and missing changes per server and base DN. */
     public readonly replicationStatus!: pulumi.Output<ReplicationStatusRow[]>;
     /** PING through each node's tunnel to Redis: `{ "<node>": "PONG" }`. */
@@ -609,9 +746,13 @@ export class GluuCluster extends pulumi.ComponentResource {
     public get nodes(): GluuNode[] {
         return partsOf(this).nodes;
     }
-    /** The cache host (Redis with its own TLS). (TypeScript only.) */
-    public get cache(): ServiceHost {
-        return partsOf(this).cache!;
+    /** The cache host of `cache: redis` (Redis with its own TLS); undefined for the other choices. (TypeScript only.) */
+    public get cache(): ServiceHost | undefined {
+        return partsOf(this).cache;
+    }
+    /** The cache hosts of `cache: redis-ha`. (TypeScript only.) */
+    public get cacheHosts(): ServiceHost[] {
+        return partsOf(this).cacheHosts ?? [];
     }
     /** The load-balancer host of `loadBalancer: nginx` (undefined otherwise). (TypeScript only.) */
     public get lb(): ServiceHost | undefined {
@@ -634,8 +775,14 @@ export class GluuCluster extends pulumi.ComponentResource {
         return partsOf(this).alerts;
     }
     /** The cluster services, for programs that add their own steps after them. (TypeScript only.) */
-    public get redis(): SecureRedis {
-        return partsOf(this).redis!;
+    public get redis(): SecureRedis | undefined {
+        return partsOf(this).redis;
+    }
+    public get redisHa(): RedisHa | undefined {
+        return partsOf(this).redisHa;
+    }
+    public get valkey(): ManagedValkey | undefined {
+        return partsOf(this).valkey;
     }
     public get replication(): OpenDjReplication {
         return partsOf(this).replication!;
@@ -860,9 +1007,9 @@ export class GluuCluster extends pulumi.ComponentResource {
         });
 
         // --- the cache and load-balancer hosts: no Gluu, so they come up while the nodes install ---
-        const serviceHost = (role: "cache" | "lb", existing: ExistingHostArgs | undefined, size: pulumi.Input<string> | undefined, tag: pulumi.Output<string> | undefined) =>
+        const serviceHost = (role: "cache" | "lb", existing: ExistingHostArgs | undefined, size: pulumi.Input<string> | undefined, tag: pulumi.Output<string> | undefined, machine = `${name}-${role}`) =>
             new ServiceHost(
-                existing?.name ?? `${name}-${role}`,
+                existing?.name ?? machine,
                 existing
                     ? {
                           existingAddress: existing.address,
@@ -891,11 +1038,16 @@ export class GluuCluster extends pulumi.ComponentResource {
                           // The cache holds sessions; the load balancer holds nothing worth keeping.
                           protectDroplet: role === "cache" ? args.protectDroplets : undefined,
                           retainDroplet: role === "cache" ? args.retainDroplets : undefined,
-                          rebuild: args.rebuildNodes?.includes(`${name}-${role}`),
+                          rebuild: args.rebuildNodes?.includes(machine),
                       },
                 { parent: this },
             );
-        partsOf(this).cache = serviceHost("cache", args.cacheHost, args.cacheDropletSize, cacheTag);
+        const cacheKind = args.cache ?? "redis";
+        if (cacheKind === "redis") {
+            partsOf(this).cache = serviceHost("cache", args.cacheHost, args.cacheDropletSize, cacheTag);
+        } else if (cacheKind === "redis-ha") {
+            partsOf(this).cacheHosts = cacheMachineNames(name, args).map((machine, i) => serviceHost("cache", args.cacheHosts?.[i], args.cacheDropletSize, cacheTag, machine));
+        }
         if (lbKind === "nginx") {
             partsOf(this).lb = serviceHost("lb", args.lbHost, args.lbDropletSize, lbTag);
         } else if (lbKind === "nginx-pair") {
@@ -910,18 +1062,107 @@ export class GluuCluster extends pulumi.ComponentResource {
         const order = [primaryIndex, ...names.map((_, i) => i).filter((i) => i !== primaryIndex)];
         const ordered = order.map((i) => this.nodes[i]);
         const installed = ordered.map((n) => n.installedHost);
-        partsOf(this).redis = new SecureRedis(
-            `${name}-redis`,
-            {
-                cacheHost: this.cache.host,
-                clients: this.nodes.map((n) => n.host),
-                ...ca.caArgs,
-                password: args.redisPassword,
-                persistence: args.redisPersistence,
-                maxmemoryMb: args.redisMaxmemoryMb,
-            },
-            { parent: this },
-        );
+        // --- the cache: one self-contained block per choice; each gives what Gluu needs (the password, the steps
+        // before oxAuth may use it, per node in `this.nodes` order) and what the stack reports ---
+        let cachePassword: pulumi.Output<string> | undefined;
+        let cacheReady: command.remote.Command[][] = this.nodes.map(() => []);
+        let cacheHealth: pulumi.Output<Record<string, string>> = pulumi.output({} as Record<string, string>);
+        let cacheAddress: pulumi.Output<string> = pulumi.output("");
+        if (cacheKind === "redis") {
+            partsOf(this).redis = new SecureRedis(
+                `${name}-redis`,
+                {
+                    cacheHost: this.cache!.host,
+                    clients: this.nodes.map((n) => n.host),
+                    ...ca.caArgs,
+                    password: args.redisPassword,
+                    persistence: args.redisPersistence,
+                    maxmemoryMb: args.redisMaxmemoryMb,
+                },
+                { parent: this },
+            );
+            cachePassword = this.redis!.password;
+            cacheReady = this.redis!.ready.map((r) => [r]);
+            cacheHealth = this.redis!.health;
+            cacheAddress = this.cache!.privateIp;
+        }
+        if (cacheKind === "redis-ha") {
+            const hosts = this.cacheHosts.map((h) => h.host);
+            if (droplets) {
+                // Replication and Sentinel between cache hosts, Sentinel from the nodes (HAProxy reaches 16379 through
+                // the cache firewall's member rule); the nodes' Sentinels answer cache hosts and nodes.
+                const ha = cloudNames(cloudNamePrefix(name, currentStackIdentity(pulumi.getOrganization, pulumi.getProject(), pulumi.getStack())));
+                const keepNetwork = { retainOnDelete: args.retainDroplets ?? false };
+                new digitalocean.Firewall(
+                    `${name}-cache-ha`,
+                    {
+                        name: `${ha.cacheFirewall}-ha`,
+                        tags: [cacheTag!],
+                        inboundRules: [
+                            { protocol: "tcp", portRange: String(REDIS_HA_PORTS.redis), sourceTags: [cacheTag!] },
+                            { protocol: "tcp", portRange: String(REDIS_HA_PORTS.sentinel), sourceTags: [cacheTag!, memberTag!] },
+                        ],
+                    },
+                    { parent: this, ...keepNetwork },
+                );
+                if (defaultSentinelHosts({ cacheHosts: hosts, clients: this.nodes.map((n) => n.host) }).some((h) => names.includes(h.name))) {
+                    new digitalocean.Firewall(
+                        `${name}-sentinel`,
+                        {
+                            name: `${ha.memberFirewall}-sentinel`,
+                            tags: [memberTag!],
+                            inboundRules: [{ protocol: "tcp", portRange: String(REDIS_HA_PORTS.sentinel), sourceTags: [cacheTag!, memberTag!] }],
+                        },
+                        { parent: this, ...keepNetwork },
+                    );
+                }
+            }
+            partsOf(this).redisHa = new RedisHa(
+                `${name}-redis-ha`,
+                {
+                    cacheHosts: hosts,
+                    clients: this.nodes.map((n) => n.host),
+                    ...ca.caArgs,
+                    password: args.redisPassword,
+                    persistence: args.redisPersistence,
+                    maxmemoryMb: args.redisMaxmemoryMb,
+                    minReplicasToWrite: args.redisMinReplicasToWrite,
+                    minReplicasMaxLagSeconds: args.redisMinReplicasMaxLagSeconds,
+                    downAfterMs: args.sentinelDownAfterMs,
+                    failoverTimeoutMs: args.sentinelFailoverTimeoutMs,
+                },
+                { parent: this },
+            );
+            cachePassword = this.redisHa!.password;
+            cacheReady = this.redisHa!.ready.map((r) => [r]);
+            cacheHealth = this.redisHa!.health;
+            cacheAddress = pulumi.all(this.cacheHosts.map((h) => h.privateIp)).apply((ips) => ips.join(","));
+        }
+        if (cacheKind === "digitalocean") {
+            const dbName = cloudNames(cloudNamePrefix(name, currentStackIdentity(pulumi.getOrganization, pulumi.getProject(), pulumi.getStack()))).cacheTag.replace(/-cache$/, "-valkey");
+            partsOf(this).valkey = new ManagedValkey(
+                `${name}-valkey`,
+                {
+                    clusterName: dbName,
+                    region: args.region!,
+                    vpcUuid: vpcUuid!,
+                    memberTag: memberTag!,
+                    clients: this.nodes.map((n) => n.host),
+                    ...ca.caArgs,
+                    size: args.valkeySize,
+                    version: args.valkeyVersion,
+                    evictionPolicy: args.valkeyEvictionPolicy,
+                    tags: args.tags,
+                    retainOnDelete: args.retainDroplets,
+                },
+                { parent: this },
+            );
+            cachePassword = this.valkey!.password;
+            cacheReady = this.valkey!.ready.map((r) => [r]);
+            cacheHealth = this.valkey!.health;
+            cacheAddress = this.valkey!.privateHost;
+        }
+        // `ldap`: nothing to build; the LdapCacheConfig edit below selects NATIVE_PERSISTENCE.
         partsOf(this).replication = new OpenDjReplication(
             `${name}-replication`,
             { nodes: installed, version, directoryManagerPassword: ldapPassword },
@@ -945,7 +1186,8 @@ export class GluuCluster extends pulumi.ComponentResource {
                 host: installed[0],
                 version,
                 directoryManagerPassword: ldapPassword,
-                redisPassword: this.redis.password,
+                cacheProvider: cacheKind === "ldap" ? "NATIVE_PERSISTENCE" : "REDIS",
+                redisPassword: cachePassword,
                 encodeSalt,
                 inumAppliance: pulumi.unsecret(setup.apply((s) => s.inumAppliance)),
                 idpServers: this.nodes.map((n) => pulumi.interpolate`${n.privateIp}:1636`),
@@ -961,7 +1203,7 @@ export class GluuCluster extends pulumi.ComponentResource {
                 version,
                 hostname: args.hostname,
                 restartAfter: [this.cacheConfig.step],
-                nodeRestartAfter: order.map((i, k) => [this.redis.ready[i], this.replication.nodeReady[k], this.fileSync.synced[k]]),
+                nodeRestartAfter: order.map((i, k) => [...cacheReady[i], this.replication.nodeReady[k], this.fileSync.synced[k]]),
                 restartRevision: [this.cacheConfig.revision],
             },
             { parent: this },
@@ -1043,8 +1285,8 @@ export class GluuCluster extends pulumi.ComponentResource {
         const nodeHealth = this.nodes.map((node, i) =>
             remoteStep(`${names[i]}-health`, {
                 host: node.host,
-                create: pulumi.all([args.hostname, healthPaths]).apply(([serverName, paths]) => healthStepScript({ serverName, paths, cachePort: CACHE_PORT })),
-                dependsOn: [...this.certificates.restarts, ...this.redis.ready],
+                create: pulumi.all([args.hostname, healthPaths]).apply(([serverName, paths]) => healthStepScript({ serverName, paths, cachePort: cacheKind === "ldap" ? undefined : CACHE_PORT })),
+                dependsOn: [...this.certificates.restarts, ...cacheReady.flat()],
                 parent: this,
             }),
         );
@@ -1159,10 +1401,11 @@ export class GluuCluster extends pulumi.ComponentResource {
         this.setup = setup;
         this.url = (this.balancer ?? this.pair ?? this.managedBalancer)!.url;
         this.lbAddress = this.lb?.publicIp ?? this.pair?.virtualIp ?? this.managedBalancer?.ip;
-        this.cacheAddress = this.cache.privateIp;
-        this.redisPassword = this.redis.password;
+        this.cacheAddress = cacheAddress;
+        this.redisPassword = cachePassword;
+        this.cacheWriteLossBound = this.redisHa?.writeLossBound;
         this.replicationStatus = this.replication.status;
-        this.cacheHealth = this.redis.health;
+        this.cacheHealth = cacheHealth;
         this.lbHealth = this.balancer?.health;
         this.loadBalancer = this.balancer?.externalDescription;
         this.registerOutputs({
@@ -1170,6 +1413,7 @@ export class GluuCluster extends pulumi.ComponentResource {
             lbAddress: this.lbAddress,
             cacheAddress: this.cacheAddress,
             redisPassword: this.redisPassword,
+            cacheWriteLossBound: this.cacheWriteLossBound,
             replicationStatus: this.replicationStatus,
             cacheHealth: this.cacheHealth,
             lbHealth: this.lbHealth,

@@ -13,6 +13,9 @@ export { ExternalLbDescription, ExternalLbFrontend, ExternalLbBackend, ExternalL
 export { RedisPersistence } from "./render/redis";
 export * from "./clusterCa";
 export * from "./secureRedis";
+export * from "./redisHa";
+export * from "./managedValkey";
+export { CacheProvider } from "./render/ldapCache";
 export * from "./openDjReplication";
 export * from "./csync2Mesh";
 export * from "./nginxBalancer";

@@ -8,7 +8,7 @@ import { HostArgs } from "./host";
 import { profileFor } from "./profiles";
 import { digest } from "./digest";
 import { remoteStep } from "./remoteStep";
-import { encryptWithSalt, ldapCacheConfigScript, ldapCacheConfigStdin } from "./render/ldapCache";
+import { CacheProvider, encryptWithSalt, ldapCacheConfigScript, ldapCacheConfigStdin } from "./render/ldapCache";
 import { ArgsError, isPort, known, versionProblems } from "./validation";
 
 export interface LdapCacheConfigArgs {
@@ -18,8 +18,13 @@ export interface LdapCacheConfigArgs {
     version?: pulumi.Input<string>;
     /** Directory Manager password (secret). */
     directoryManagerPassword: pulumi.Input<string>;
-    /** The Redis password (secret); stored encrypted with `encodeSalt`, never in clear. */
-    redisPassword: pulumi.Input<string>;
+    /**
+     * Gluu's cache provider: `REDIS` (default; every cache choice with a cache host) or `NATIVE_PERSISTENCE` (the
+     * `ldap` choice: the directory is the cache, no cache host, no `redisPassword`).
+     */
+    cacheProvider?: CacheProvider;
+    /** The Redis password (secret); stored encrypted with `encodeSalt`, never in clear. Required with `REDIS`. */
+    redisPassword?: pulumi.Input<string>;
     /** The cluster's `encode_salt` from setup.properties (secret): the 3DES key Gluu decrypts with. */
     encodeSalt: pulumi.Input<string>;
     /** The appliance inum (3.1.6: the entry is `inum=<inumAppliance>,ou=appliances,o=gluu`). Required for 3.1.6. */
@@ -48,6 +53,19 @@ export function validateLdapCacheConfigArgs(args: LdapCacheConfigArgs): string[]
     if (args.idpServers.length === 0) {
         problems.push("`idpServers` must list at least one `address:1636`");
     }
+    const provider = args.cacheProvider ?? "REDIS";
+    if (provider !== "REDIS" && provider !== "NATIVE_PERSISTENCE") {
+        problems.push(`\`cacheProvider\` must be \`REDIS\` or \`NATIVE_PERSISTENCE\`, got ${JSON.stringify(provider)}`);
+    }
+    if (provider === "REDIS" && args.redisPassword === undefined) {
+        problems.push("`redisPassword` is required with the `REDIS` cache provider (it is stored encrypted in oxCacheConfiguration)");
+    }
+    if (provider === "NATIVE_PERSISTENCE" && args.redisPassword !== undefined) {
+        problems.push("`redisPassword` has no effect with `NATIVE_PERSISTENCE` (there is no cache host); remove it");
+    }
+    if (args.redisServers !== undefined && provider === "NATIVE_PERSISTENCE") {
+        problems.push("`redisServers` has no effect with `NATIVE_PERSISTENCE`; remove it");
+    }
     if (args.ldapsPort !== undefined && !isPort(args.ldapsPort)) {
         problems.push(`\`ldapsPort\` must be an integer 1–65535, got ${JSON.stringify(args.ldapsPort)}`);
     }
@@ -74,12 +92,12 @@ export class LdapCacheConfig extends pulumi.ComponentResource {
         const create = pulumi
             .all([profile, args.inumAppliance, args.redisServers, pulumi.all(args.idpServers), args.cacheRefreshServerIp])
             .apply(([p, inumAppliance, redisServers, idpServers, cacheRefreshServerIp]) =>
-                ldapCacheConfigScript({ profile: p, inumAppliance, redisServers, idpServers, cacheRefreshServerIp, ldapsPort: args.ldapsPort }),
+                ldapCacheConfigScript({ profile: p, cacheProvider: args.cacheProvider, inumAppliance, redisServers, idpServers, cacheRefreshServerIp, ldapsPort: args.ldapsPort }),
             );
         // Encrypted here, in the program: the salt never travels to the host.
         const stdin = pulumi
             .all([args.directoryManagerPassword, args.redisPassword, args.encodeSalt])
-            .apply(([dm, redis, salt]) => ldapCacheConfigStdin(dm, encryptWithSalt(redis, salt)));
+            .apply(([dm, redis, salt]) => ldapCacheConfigStdin(dm, redis === undefined ? undefined : encryptWithSalt(redis, salt)));
         this.step = remoteStep(`${args.host.name}-ldap-cache-config`, {
             host: args.host,
             create,

@@ -14,6 +14,7 @@ import { gluuProgram } from "./program";
 import { REMOTE_COMMAND, RecordedResource, criticalPath, recordProgram } from "./record";
 import { LoadBenchResult, renderLoadBench, runLoadBench } from "./benchLoad";
 import { FailoverRow, renderHaBench, runNginxPairFailover } from "./benchHa";
+import { CacheHaBenchResult, renderCacheHaBench, runCacheHaBench } from "./benchCacheHa";
 
 // Run from src/ (ts-node) or from bin/src/ (compiled: what `npm run bench` measures, as `pulumi up` of a built program).
 const STACKS_DIR = [path.resolve(__dirname, "../stacks"), path.resolve(__dirname, "../../stacks")].find((d) => fs.existsSync(d))!;
@@ -39,6 +40,8 @@ export interface BenchResult {
     nginxPair?: { bedMs: number; stepsMs: number; totalMs: number; initialMaster: string; rows: FailoverRow[] };
     /** With `--live` (root): load and faults through NginxBalancer and SecureRedis, today's config (8dd326b) vs the new one (issue 15; src/benchLoad.ts). */
     loadFaults?: LoadBenchResult;
+    /** With `--live` (root): the `redis-ha` cache under a killed primary and a cut replica link (issue 12; src/benchCacheHa.ts). */
+    cacheFailover?: CacheHaBenchResult;
 }
 
 /** Run the live spec that brings the bed up and runs the real program's steps; returns its figure. */
@@ -151,9 +154,17 @@ async function main(): Promise<void> {
         result.loadFaults = await runLoadBench(mocks);
         const ha = await runNginxPairFailover(mocks, (s) => process.stderr.write(s + "\n"));
         result.nginxPair = { bedMs: ha.bedMs, stepsMs: ha.stepsMs, totalMs: ha.totalMs, initialMaster: ha.initialMaster, rows: ha.rows };
+        result.cacheFailover = await runCacheHaBench(mocks, (s) => process.stderr.write(s + "\n"));
     }
     fs.writeFileSync("bench.json", JSON.stringify(result, null, 2) + "\n");
-    process.stdout.write(json ? JSON.stringify(result) + "\n" : renderBench(result) + (result.loadFaults ? "\n" + renderLoadBench(result.loadFaults) : "") + (result.nginxPair ? "\n" + renderHaBench(result.nginxPair) : ""));
+    process.stdout.write(
+        json
+            ? JSON.stringify(result) + "\n"
+            : renderBench(result) +
+                  (result.loadFaults ? "\n" + renderLoadBench(result.loadFaults) : "") +
+                  (result.nginxPair ? "\n" + renderHaBench(result.nginxPair) : "") +
+                  (result.cacheFailover ? "\n" + renderCacheHaBench(result.cacheFailover) : ""),
+    );
 }
 
 if (require.main === module) {

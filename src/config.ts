@@ -238,6 +238,23 @@ export const stackConfigSchema = z
         redisPassword: z.string().regex(/^[A-Za-z0-9._~-]{16,128}$/, "must be 16–128 characters of letters, digits and . _ ~ - (safe in redis.conf and LDAP)").optional(),
         redisPersistence: z.enum(["rdb", "aof", "none"], { error: "must be `rdb`, `aof` or `none`" }).default("rdb"),
         redisMaxmemoryMb: json(z.number({ error: "must be an integer ≥ 16" }).int("must be an integer ≥ 16").min(16, "must be an integer ≥ 16")).optional(),
+        // The cache choice (issue 12) and the keys of each choice.
+        cache: z.enum(["redis", "redis-ha", "digitalocean", "ldap"], { error: "must be `redis`, `redis-ha`, `digitalocean` or `ldap`" }).default("redis"),
+        // redis-ha on existing servers: parallel lists, as for the nodes.
+        existingCacheAddresses: json(z.array(z.string().refine(isAddress, "must be an IPv4 address or a host name"), { error: "must be a list of addresses" })).optional(),
+        existingCachePrivateAddresses: json(z.array(z.string().refine(isAddress, "must be an IPv4 address or a host name"), { error: "must be a list of addresses" })).optional(),
+        existingCacheHostKeys: json(z.array(hostKey, { error: "must be a list of SSH host keys" })).optional(),
+        existingCacheNames: json(z.array(z.string().refine(isHostName, "must be a lower-case host name like `gluu-cache-1`"), { error: "must be a list of names" })).optional(),
+        cacheHostCount: json(z.number({ error: "must be an integer 2–9" }).int("must be an integer 2–9").min(2, "must be an integer 2–9 (a primary and at least one replica)").max(9, "must be an integer 2–9")).optional(),
+        redisMinReplicasToWrite: json(z.number({ error: "must be an integer ≥ 0" }).int("must be an integer ≥ 0").min(0, "must be an integer ≥ 0")).optional(),
+        redisMinReplicasMaxLagSeconds: json(z.number({ error: "must be an integer 1–3600" }).int("must be an integer 1–3600").min(1, "must be an integer 1–3600").max(3600, "must be an integer 1–3600")).optional(),
+        sentinelDownAfterMs: json(z.number({ error: "must be an integer 500–600000" }).int("must be an integer 500–600000").min(500, "must be an integer 500–600000").max(600000, "must be an integer 500–600000")).optional(),
+        sentinelFailoverTimeoutMs: json(z.number({ error: "must be an integer 1000–3600000" }).int("must be an integer 1000–3600000").min(1000, "must be an integer 1000–3600000").max(3600000, "must be an integer 1000–3600000")).optional(),
+        valkeySize: z.string().regex(/^db-[a-z0-9-]+$/, "must be a DigitalOcean database size slug like `db-s-1vcpu-2gb`").optional(),
+        valkeyVersion: z.string().regex(/^[0-9]+$/, "must be a Valkey major version like `8`").optional(),
+        valkeyEvictionPolicy: z
+            .enum(["noeviction", "allkeys_lru", "allkeys_random", "volatile_lru", "volatile_random", "volatile_ttl"], { error: "must be one of noeviction, allkeys_lru, allkeys_random, volatile_lru, volatile_random, volatile_ttl (DigitalOcean's spelling)" })
+            .optional(),
         csync2IntervalMinutes: json(z.number({ error: "must be an integer 1–59" }).int("must be an integer 1–59").min(1, "must be an integer 1–59").max(59, "must be an integer 1–59")).default(2),
         cacheRefreshNode: z.string().refine(isHostName, "must be a node's name like `gluu-1`").optional(),
         primaryNode: z.string().refine(isHostName, "must be a node's name like `gluu-1`").optional(),
@@ -273,7 +290,7 @@ export interface ExistingNodeConfig {
 }
 
 /** The validated configuration, with existing hosts assembled. */
-export type StackConfig = ParsedConfig & { existingNodes?: ExistingNodeConfig[] };
+export type StackConfig = ParsedConfig & { existingNodes?: ExistingNodeConfig[]; existingCaches?: ExistingNodeConfig[] };
 
 /** Thrown when the stack's configuration has problems; lists all of them. */
 export class StackConfigError extends Error {
@@ -420,6 +437,7 @@ export function parseStackConfig(raw: Record<string, string>, opts: ParseOptions
         }
     }
     problems.push(...serviceHostConfigProblems(c, raw));
+    problems.push(...cacheConfigProblems(c, raw));
     problems.push(...backupConfigProblems(c, raw));
     const profile = normalizeVersion(c.version);
     const ubuntu = /^ubuntu-(\d\d)-(\d\d)-x64$/.exec(c.dropletImage ?? "");
@@ -462,7 +480,7 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
     );
     problems.push(...alertSettingProblems({ droplets: !existing, emails: c.alertEmails, monitoring: c.monitoring }, configKey));
     problems.push(...lbPairConfigProblems(c, raw, kind));
-    for (const [role, what, needed] of [["Cache", "Redis", true], ["Lb", "NGINX", kind === "nginx"]] as const) {
+    for (const [role, what, needed] of [["Cache", "Redis", c.cache === "redis"], ["Lb", "NGINX", kind === "nginx"]] as const) {
         const address = c[`existing${role}Address`];
         const keys = [`existing${role}PrivateAddress`, `existing${role}HostKey`] as const;
         if (!existing) {
@@ -532,7 +550,9 @@ function serviceHostConfigProblems(c: StackConfig, raw: Record<string, string>):
             problems.push(`gluu:${k} ${v} is not a node; use one of ${names.join(", ")}`);
         }
     }
-    const machines = [...names, `${c.clusterName}-cache`, ...(kind === "nginx" ? [`${c.clusterName}-lb`] : [])];
+    const cacheMachines =
+        c.cache === "redis" ? [`${c.clusterName}-cache`] : c.cache === "redis-ha" ? Array.from({ length: c.cacheHostCount ?? 3 }, (_, i) => `${c.clusterName}-cache-${i + 1}`) : [];
+    const machines = [...names, ...cacheMachines, ...(kind === "nginx" ? [`${c.clusterName}-lb`] : [])];
     (c.rebuildNodes ?? []).forEach((n, i) => {
         if (existing) {
             problems.push("gluu:rebuildNodes is for droplets; rebuild an existing host yourself, then run `pulumi up`");
@@ -628,6 +648,99 @@ export function backupConfigProblems(c: StackConfig, raw: Record<string, string>
     }
     if (c.restoreFrom !== undefined && (c.backupNode ?? primary) !== primary) {
         problems.push(`gluu:restoreFrom restores onto the backup node, which must be the primary (${primary}): remove gluu:backupNode (or set it to ${primary}) for the restore`);
+    }
+    return problems;
+}
+
+/**
+ * `gluu:cache` and the keys of each choice. Pure; every problem names its key. `redis-ha` counts its Sentinel hosts
+ * (the cache hosts, then the first nodes until three: a majority that survives losing one needs three); the
+ * managed `digitalocean` choice exists only for droplets (its firewall admits the droplets' member tag and its
+ * private host answers inside their VPC). Exported for tests.
+ */
+export function cacheConfigProblems(c: StackConfig, raw: Record<string, string>): string[] {
+    const problems: string[] = [];
+    const existing = c.existingNodeAddresses !== undefined;
+    const only = (keys: string[], choice: string) => {
+        for (const k of keys) {
+            if (raw[k] !== undefined) problems.push(`gluu:${k} is only for gluu:cache ${choice}, but gluu:cache is ${c.cache}; remove it`);
+        }
+    };
+    const listKeys = ["existingCacheAddresses", "existingCachePrivateAddresses", "existingCacheHostKeys", "existingCacheNames"];
+    const haKeys = ["cacheHostCount", "redisMinReplicasToWrite", "redisMinReplicasMaxLagSeconds", "sentinelDownAfterMs", "sentinelFailoverTimeoutMs", ...listKeys];
+    if (c.cache !== "redis-ha") only(haKeys, "redis-ha");
+    if (c.cache !== "digitalocean") only(["valkeySize", "valkeyVersion", "valkeyEvictionPolicy"], "digitalocean");
+    if (c.cache !== "redis") {
+        for (const k of ["existingCacheAddress", "existingCachePrivateAddress", "existingCacheHostKey"]) {
+            if (raw[k] !== undefined) {
+                problems.push(`gluu:${k} is the one Redis host of gluu:cache redis; ${c.cache === "redis-ha" ? "list the cache servers in gluu:existingCacheAddresses" : `gluu:cache ${c.cache} has no cache host`}, remove it`);
+            }
+        }
+    }
+    if (c.cache === "digitalocean" || c.cache === "ldap") {
+        for (const k of ["redisPassword", "redisMaxmemoryMb", "cacheDropletSize"]) {
+            if (raw[k] !== undefined) {
+                problems.push(`gluu:${k} has no effect with gluu:cache ${c.cache} (${c.cache === "ldap" ? "the directory is the cache" : "DigitalOcean runs Valkey and generates its password"}); remove it`);
+            }
+        }
+    }
+    if (c.cache === "digitalocean" && existing) {
+        problems.push("gluu:cache digitalocean (a managed Valkey cluster) is only for droplets: its firewall admits the droplets' member tag and its private host answers inside their VPC; with existing servers use redis-ha or ldap");
+    }
+    if (c.cache !== "redis-ha") return problems;
+    const nodes = existing ? c.existingNodeAddresses!.length : (c.nodeCount ?? 0);
+    let cacheCount: number;
+    if (existing) {
+        if (c.cacheHostCount !== undefined) problems.push("gluu:cacheHostCount is for droplets; with existing servers list them in gluu:existingCacheAddresses");
+        const list = c.existingCacheAddresses;
+        if (!list || list.length < 2) {
+            problems.push(`gluu:existingCacheAddresses is required with gluu:cache redis-ha and gluu:existingNodeAddresses: at least 2 existing servers (a primary and a replica), got ${list?.length ?? 0}`);
+            return problems;
+        }
+        cacheCount = list.length;
+        const lengths: Array<[string, unknown[] | undefined, boolean]> = [
+            ["existingCacheHostKeys", c.existingCacheHostKeys, true],
+            ["existingCachePrivateAddresses", c.existingCachePrivateAddresses, false],
+            ["existingCacheNames", c.existingCacheNames, false],
+        ];
+        for (const [k, l, required] of lengths) {
+            if (l === undefined && required) problems.push(`gluu:${k} is required with gluu:existingCacheAddresses: one SSH host key per cache server, in the same order (\`ssh-keyscan -t ed25519 <address>\`)`);
+            else if (l !== undefined && l.length !== cacheCount) problems.push(`gluu:${k} has ${l.length} entries but gluu:existingCacheAddresses has ${cacheCount}; give one per server, in the same order`);
+        }
+        list.forEach((a, i) => {
+            if (list.indexOf(a) !== i) problems.push(`gluu:existingCacheAddresses[${i}] ${a} is also gluu:existingCacheAddresses[${list.indexOf(a)}]; each Redis needs its own host`);
+            const k = c.existingNodeAddresses!.indexOf(a);
+            if (k >= 0) problems.push(`gluu:existingCacheAddresses[${i}] ${a} is also gluu:existingNodeAddresses[${k}]; each Redis needs its own host`);
+            if (a === c.existingLbAddress) problems.push(`gluu:existingCacheAddresses[${i}] ${a} is also gluu:existingLbAddress; Redis must not share the load balancer's host`);
+        });
+        const names = list.map((_, i) => c.existingCacheNames?.[i] ?? `${c.clusterName}-cache-${i + 1}`);
+        const nodeNames = c.existingNodeAddresses!.map((_, i) => c.existingNodeNames?.[i] ?? `${c.clusterName}-${i + 1}`);
+        names.forEach((n, i) => {
+            if (names.indexOf(n) !== i || nodeNames.includes(n)) problems.push(`gluu:existingCacheNames[${i}] ${n} is used twice (cache and node names must be unique)`);
+        });
+        if (problems.length === 0) {
+            c.existingCaches = list.map((address, i) => ({ name: names[i], address, privateAddress: c.existingCachePrivateAddresses?.[i] ?? address, hostKey: c.existingCacheHostKeys![i] }));
+        }
+    } else {
+        cacheCount = c.cacheHostCount ?? 3;
+    }
+    // Sentinels: every cache host, then the first nodes until there are three.
+    const sentinels = cacheCount + Math.max(0, Math.min(nodes, 3 - cacheCount));
+    if (sentinels < 3) {
+        problems.push(`gluu:cache redis-ha needs 3 hosts for the Sentinel quorum (a majority that survives losing one); ${cacheCount} cache hosts and ${nodes} node(s) give ${sentinels}`);
+    }
+    // A Sentinel on a Gluu node speaks TLS only with Redis ≥ 6.0 (TLS came in 6.0): Ubuntu 16.04 ships 3.0, 20.04 5.0.
+    const image = /^ubuntu-(\d\d)-(\d\d)-x64$/.exec(c.dropletImage ?? "");
+    if (!existing && cacheCount < 3 && image && Number(image[1]) < 22) {
+        problems.push(`gluu:cacheHostCount ${cacheCount} puts a Sentinel on a Gluu node, but ${c.dropletImage}'s redis-sentinel (${image[1] === "16" ? "3.0" : "5.0"}) has no TLS (Redis 6.0+): use 3 cache hosts`);
+    }
+    const replicas = cacheCount - 1;
+    const m = c.redisMinReplicasToWrite;
+    if (m !== undefined && m > replicas - 1) {
+        problems.push(`gluu:redisMinReplicasToWrite ${m} is too high for ${cacheCount} cache hosts (${replicas} replica(s)): it must leave one replica to spare (at most ${Math.max(0, replicas - 1)}), or losing one replica would stop every write; lower it or add cache hosts`);
+    }
+    if (c.redisPassword !== undefined && !/^[A-Za-z0-9._~-]+$/.test(c.redisPassword)) {
+        problems.push("gluu:redisPassword must be letters, digits and . _ ~ - with gluu:cache redis-ha (HAProxy's health check sends it)");
     }
     return problems;
 }

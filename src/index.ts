@@ -17,5 +17,6 @@ export const cacheAddress = outputs.cacheAddress;
 export const redisPassword = outputs.redisPassword;
 export const replicationStatus = outputs.replicationStatus;
 export const cacheHealth = outputs.cacheHealth;
+export const cacheWriteLossBound = outputs.cacheWriteLossBound;
 export const lbHealth = outputs.lbHealth;
 export const loadBalancer = outputs.loadBalancer;

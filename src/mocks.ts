@@ -160,6 +160,21 @@ export class GluuMocks implements pulumi.runtime.Mocks {
     }
 
     /** Remember a secret value so the plan can replace it; multi-line values also line by line. */
+    /**
+     * An EC private key's PEM ends with the public point (RFC 5915 `publicKey`), so its last base64 line can be public
+     * key material only; when its alignment matches, that line appears verbatim in any certificate of the key. Such
+     * lines (every byte of them inside the public key's DER) are not secrets: forget them.
+     */
+    private forgetPublicLines(privatePem: string | undefined, publicPem: string | undefined): void {
+        if (!privatePem || !publicPem) return;
+        const pub = Buffer.from(publicPem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
+        for (const line of privatePem.split("\n").map((l) => l.trim())) {
+            if (line.length < 16 || /^-----/.test(line) || line.length % 4 !== 0) continue;
+            const bytes = Buffer.from(line, "base64");
+            if (bytes.length >= 12 && pub.includes(bytes)) this.secrets.delete(line);
+        }
+    }
+
     public addSecret(value: string, label: string): void {
         if (!value || value.length < 6) {
             return;
@@ -233,6 +248,7 @@ export class GluuMocks implements pulumi.runtime.Mocks {
                 Object.assign(state, algorithm === "ED25519" ? mockEd25519(keyLabel) : mockKeyPair(keyLabel, algorithm, args.inputs));
                 this.addSecret(state.privateKeyOpenssh, `${label}.privateKey`);
                 this.addSecret(state.privateKeyPem, `${label}.privateKey`);
+                this.forgetPublicLines(state.privateKeyPem, state.publicKeyPem);
                 break;
             }
             case "digitalocean:index/droplet:Droplet": {
@@ -244,6 +260,27 @@ export class GluuMocks implements pulumi.runtime.Mocks {
                 const blob = Buffer.from(String(args.inputs.publicKey ?? "").split(" ")[1] ?? "", "base64");
                 state.fingerprint = crypto.createHash("md5").update(blob).digest("hex").match(/../g)!.join(":");
                 break;
+            }
+            case "digitalocean:index/databaseCluster:DatabaseCluster": {
+                // What the provider sets from the API's connection info (resource_database_cluster.go
+                // setDatabaseConnectionInfo): host, private_host, port, user, password (Sensitive), uri, private_uri.
+                const host = `${label}-do-user-0-0.m.db.ondigitalocean.com`;
+                state.password = mockPassword(`${label}.password`, { length: 24, special: false });
+                this.addSecret(state.password, `${label}.password`);
+                Object.assign(state, {
+                    host,
+                    privateHost: `private-${host}`,
+                    port: 25061,
+                    user: "default",
+                    database: "",
+                    uri: `rediss://default:${state.password}@${host}:25061`,
+                    privateUri: `rediss://default:${state.password}@private-${host}:25061`,
+                    urn: `do:dbaas:${label}`,
+                    privateNetworkUuid: args.inputs.privateNetworkUuid ?? uuidFor("default-vpc"),
+                });
+                this.addSecret(state.uri, `${label}.uri`);
+                this.addSecret(state.privateUri, `${label}.privateUri`);
+                return { id: uuidFor(label), state };
             }
             case "digitalocean:index/vpc:Vpc": {
                 state.ipRange = args.inputs.ipRange ?? "10.110.0.0/20";
@@ -318,8 +355,30 @@ export class GluuMocks implements pulumi.runtime.Mocks {
     }
 
     public call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        if (args.token === "digitalocean:index/getDatabaseCa:getDatabaseCa") {
+            // datasource_database_ca.go: `certificate`, the cluster's CA (PEM) as the API returns it. A real CA here,
+            // so the stunnel client's verification is real on the bed.
+            return { clusterId: args.inputs.clusterId, certificate: mockDatabaseCa(args.inputs.clusterId).certificate, id: args.inputs.clusterId };
+        }
         return args.inputs;
     }
+}
+
+/**
+ * The CA the mocked `getDatabaseCa` returns for a database cluster id, with its key (which DigitalOcean keeps): live
+ * tests sign a stand-in server's certificate with it. Deterministic per cluster id.
+ */
+export function mockDatabaseCa(clusterId: string): { certificate: string; privateKeyPem: string } {
+    const label = `do-database-ca ${clusterId}`;
+    const privateKeyPem = mockKeyPair(label, "ECDSA", { ecdsaCurve: "P256" }).privateKeyPem;
+    const certificate = mockCertificate(label, "tls:index/selfSignedCert:SelfSignedCert", {
+        privateKeyPem,
+        subject: { commonName: "mock DigitalOcean project CA" },
+        validityPeriodHours: 87600,
+        isCaCertificate: true,
+        allowedUses: ["cert_signing", "crl_signing"],
+    });
+    return { certificate, privateKeyPem };
 }
 
 function uuidFor(label: string): string {

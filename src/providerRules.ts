@@ -539,6 +539,57 @@ export function checkDoUptimeAlert(inputs: Record<string, any>): CheckFailure[] 
     return out;
 }
 
+/**
+ * digitalocean.DatabaseCluster — digitalocean/terraform-provider-digitalocean@v2.99.1:
+ * digitalocean/database/resource_database_cluster.go resourceDigitalOceanDatabaseCluster: name, engine, size, region,
+ * node_count Required + NoZeroValues (node_count 0 is "zero"); version Optional in the schema but required by
+ * CustomizeDiff transitionVersionToRequired (`The argument "version" is required, but no definition was found.`);
+ * eviction_policy, private_network_uuid, project_id NoZeroValues; tags tag.TagsSchema(); CustomizeDiff
+ * validateExclusiveAttributes: eviction_policy only for redis/valkey, sql_mode only for mysql. Engine, version, size
+ * and eviction values are NOT checked by the provider (only the API judges them; the docs list `noeviction`,
+ * `allkeys_lru`, `allkeys_random`, `volatile_lru`, `volatile_random`, `volatile_ttl`).
+ */
+export function checkDoDatabaseCluster(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    for (const [prop, tf] of [["name", "name"], ["engine", "engine"], ["size", "size"], ["region", "region"], ["nodeCount", "node_count"]]) {
+        if (sdkRequired(out, inputs, prop, tf)) noZero(out, prop, tf, inputs[prop]);
+    }
+    noZero(out, "evictionPolicy", "eviction_policy", inputs.evictionPolicy);
+    noZero(out, "privateNetworkUuid", "private_network_uuid", inputs.privateNetworkUuid);
+    noZero(out, "projectId", "project_id", inputs.projectId);
+    tagList(out, "tags", inputs.tags);
+    if (!isSet(inputs.version) || inputs.version === "") out.push({ reason: `The argument "version" is required, but no definition was found.` });
+    const engine = inputs.engine;
+    if (isSet(inputs.sqlMode) && inputs.sqlMode !== "" && engine !== "mysql") out.push({ reason: "sql_mode is only supported for MySQL Database Clusters" });
+    if (isSet(inputs.evictionPolicy) && inputs.evictionPolicy !== "" && engine !== "redis" && engine !== "valkey") {
+        out.push({ reason: "eviction_policy is only supported for Redis or Valkey Database Clusters" });
+    }
+    return out;
+}
+
+/** The rule types digitalocean_database_firewall accepts (resource_database_firewall.go, StringInSlice). */
+export const DO_DATABASE_FIREWALL_RULE_TYPES = ["ip_addr", "droplet", "k8s", "tag", "app"] as const;
+
+/**
+ * digitalocean.DatabaseFirewall — digitalocean/terraform-provider-digitalocean@v2.99.1:
+ * digitalocean/database/resource_database_firewall.go: cluster_id Required + NoZeroValues; rule Required (a set);
+ * rule.type Required, StringInSlice(["ip_addr","droplet","k8s","tag","app"], false); rule.value Required + NoZeroValues.
+ */
+export function checkDoDatabaseFirewall(inputs: Record<string, any>): CheckFailure[] {
+    const out: CheckFailure[] = [];
+    if (sdkRequired(out, inputs, "clusterId", "cluster_id")) noZero(out, "clusterId", "cluster_id", inputs.clusterId);
+    if (sdkRequired(out, inputs, "rules", "rule")) {
+        (Array.isArray(inputs.rules) ? inputs.rules : []).forEach((r: any, i: number) => {
+            const p = `rules[${i}]`;
+            if (!isSet(r?.type)) out.push({ property: `${p}.type`, reason: `Missing required argument: The argument "type" is required, but no definition was found.` });
+            else if (!(DO_DATABASE_FIREWALL_RULE_TYPES as readonly string[]).includes(r.type)) out.push({ property: `${p}.type`, reason: `expected rule.${i}.type to be one of ${qList(DO_DATABASE_FIREWALL_RULE_TYPES)}, got ${r.type}` });
+            if (!isSet(r?.value)) out.push({ property: `${p}.value`, reason: `Missing required argument: The argument "value" is required, but no definition was found.` });
+            else noZero(out, `${p}.value`, "value", r.value);
+        });
+    }
+    return out;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // command — pulumi-go-provider infer resources
 
@@ -630,6 +681,8 @@ export const PROVIDER_RULES: Record<string, (inputs: Record<string, any>) => Che
     "digitalocean:index/vpc:Vpc": checkDoVpc,
     "digitalocean:index/tag:Tag": checkDoTag,
     "digitalocean:index/firewall:Firewall": checkDoFirewall,
+    "digitalocean:index/databaseCluster:DatabaseCluster": checkDoDatabaseCluster,
+    "digitalocean:index/databaseFirewall:DatabaseFirewall": checkDoDatabaseFirewall,
     "digitalocean:index/loadBalancer:LoadBalancer": checkDoLoadBalancer,
     "digitalocean:index/certificate:Certificate": checkDoCertificate,
     "digitalocean:index/monitorAlert:MonitorAlert": checkDoMonitorAlert,

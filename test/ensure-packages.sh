@@ -8,7 +8,8 @@ set -euo pipefail
 # keepalived: the nginx-pair live spec (VRRP between two test hosts) and its --config-test in test/render-keepalived.spec.ts.
 # python3-botocore: the live backup spec's S3 server verifies SigV4 signatures with AWS's own implementation.
 # wrk: the load-and-fault bench (`npm run bench -- --live`, src/benchLoad.ts) and test/live/loadFaults.live.spec.ts.
-packages=(shellcheck openssl nginx redis-server redis-tools stunnel4 csync2 openbsd-inetd openssh-server openssh-client slapd ldap-utils jq iproute2 chrony cron tcpdump openjdk-17-jre-headless wrk keepalived python3-botocore)
+# redis-sentinel, haproxy: the redis-ha cache (test/live/redisHa.live.spec.ts, test/render-redisha.spec.ts, src/benchCacheHa.ts).
+packages=(shellcheck openssl nginx redis-server redis-tools redis-sentinel haproxy stunnel4 csync2 openbsd-inetd openssh-server openssh-client slapd ldap-utils jq iproute2 chrony cron tcpdump openjdk-17-jre-headless wrk keepalived python3-botocore)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

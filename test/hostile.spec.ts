@@ -5,6 +5,9 @@
 // `bash -n` and shellcheck and the value stands only where bash reads it literally (single quotes, a quoted
 // here-document, a comment; inside double quotes only without $ ` \ "; bare only as a plain word); configuration
 // files keep their structure (no new line, directive, separator or token); data round-trips.
+import { haproxyInstallScript, haproxyRedisConf } from "../components/render/haproxy";
+import { redisHaConf, redisHaSetupScript } from "../components/render/redisHa";
+import { sentinelConf, sentinelSetupScript } from "../components/render/sentinel";
 import { opensslPair } from "./helpers/pki";
 import * as assert from "assert";
 import { execFileSync } from "child_process";
@@ -466,6 +469,23 @@ F("ldapCacheConfigScript", "inumAppliance", "script", "@!1234.5678!0002", (v) =>
 F("ldapCacheConfigScript", "redisServers", "script", "localhost:16379", (v) => ldapCacheConfigScript({ ...ldapOpts, redisServers: v }), { names: ["redisServers", "servers[0]"] });
 F("ldapCacheConfigScript", "idpServers[0]", "script", "10.0.0.11:1636", (v) => ldapCacheConfigScript({ ...ldapOpts, idpServers: [v] }));
 F("ldapCacheConfigScript", "cacheRefreshServerIp", "script", "10.0.0.11", (v) => ldapCacheConfigScript({ ...ldapOpts, cacheRefreshServerIp: v }));
+
+// redisHa.ts, sentinel.ts, haproxy.ts (the redis-ha cache) ------------------------------------------------------
+const haPem = opensslPair("gluu-cache-1").cert;
+const haSafety = { minReplicasToWrite: 1, minReplicasMaxLagSeconds: 10 };
+const haSetup = { address: "10.0.0.5", ...haSafety, certPem: haPem, caPem: haPem, initialPrimary: "10.0.0.5", sentinels: ["10.0.0.5", "10.0.0.6", "10.0.0.7"] };
+F("redisHaConf", "address", "redis", "10.0.0.5", (v) => redisHaConf({ address: v, ...haSafety }));
+F("redisHaSetupScript", "address", "script", "10.0.0.5", (v) => redisHaSetupScript({ ...haSetup, address: v }));
+F("redisHaSetupScript", "initialPrimary", "script", "10.0.0.5", (v) => redisHaSetupScript({ ...haSetup, initialPrimary: v }));
+F("redisHaSetupScript", "sentinels[0]", "script", "10.0.0.5", (v) => redisHaSetupScript({ ...haSetup, sentinels: [v] }));
+F("sentinelConf", "address", "redis", "10.0.0.5", (v) => sentinelConf({ address: v }));
+const sentinelSetup = { address: "10.0.0.5", certPem: haPem, caPem: haPem, sentinelCount: 3, peers: ["10.0.0.6", "10.0.0.7"], initialPrimary: "10.0.0.5" };
+F("sentinelSetupScript", "address", "script", "10.0.0.5", (v) => sentinelSetupScript({ ...sentinelSetup, address: v }));
+F("sentinelSetupScript", "peers[0]", "script", "10.0.0.6", (v) => sentinelSetupScript({ ...sentinelSetup, peers: [v] }));
+F("sentinelSetupScript", "initialPrimary", "script", "10.0.0.5", (v) => sentinelSetupScript({ ...sentinelSetup, initialPrimary: v }));
+F("haproxyRedisConf", "servers[0].name", "text", "gluu-cache-1", (v) => haproxyRedisConf({ servers: [{ name: v, address: "10.0.0.5" }] }));
+F("haproxyRedisConf", "servers[0].address", "text", "10.0.0.5", (v) => haproxyRedisConf({ servers: [{ name: "gluu-cache-1", address: v }] }));
+F("haproxyInstallScript", "servers[0].address", "script", "10.0.0.5", (v) => haproxyInstallScript({ servers: [{ name: "gluu-cache-1", address: v }], certPem: haPem, caPem: haPem }));
 
 // nginx.ts ------------------------------------------------------------------------------------------------------
 const backends = (name = "gluu-1", address = "10.0.0.11") => [{ name, address }, { name: "gluu-2", address: "10.0.0.12" }];

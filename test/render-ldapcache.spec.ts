@@ -277,6 +277,24 @@ describe("render/ldapCache", () => {
                     cacheConfigurationJson(CACHE_45, { servers: "localhost:16379", encryptedPassword: enc, defaultPutExpiration: 120 }), undefined));
             });
 
+            it(`${py.label}: NATIVE_PERSISTENCE (the \`ldap\` choice): provider switched, nativePersistenceConfiguration kept or created, redisConfiguration untouched, no password read`, () => {
+                // 4.5 starts from a cluster that used Redis before (setup's own value is already NATIVE_PERSISTENCE).
+                for (const [dn, cache] of [[DN316, DEFAULT_CACHE_CONFIGURATION], ["ou=configuration,o=gluu", cacheConfigurationJson(CACHE_45, { encryptedPassword: enc })]] as const) {
+                    const settings = { dn, provider: "NATIVE_PERSISTENCE", redisServers: "localhost:16379", idpServers: ["10.0.0.11:1636"], idpConfigIsString: dn === DN316, cacheRefreshServerIp: null, defaultPutExpiration: null };
+                    const r = runPy(py, searchLdif(dn, [["oxCacheConfiguration", cache]]), settings, "/dev/null");
+                    assert.strictEqual(r.code, 0, r.stderr);
+                    const expected = cacheConfigurationJson(cache, { provider: "NATIVE_PERSISTENCE" });
+                    assert.strictEqual(r.ldif, cacheConfigLdif(dn, expected, undefined));
+                    const obj = JSON.parse(expected);
+                    assert.strictEqual(obj.cacheProviderType, "NATIVE_PERSISTENCE");
+                    assert.deepStrictEqual(obj.redisConfiguration, JSON.parse(cache).redisConfiguration);
+                    const again = runPy(py, searchLdif(dn, [["oxCacheConfiguration", expected]]), settings, "/dev/null");
+                    assert.strictEqual(again.ldif, "");
+                }
+                const bare = JSON.parse(cacheConfigurationJson('{"cacheProviderType":"REDIS"}', { provider: "NATIVE_PERSISTENCE", defaultPutExpiration: 90 }));
+                assert.deepStrictEqual(bare.nativePersistenceConfiguration, { defaultPutExpiration: 90 });
+            });
+
             it(`${py.label}: a missing oxCacheConfiguration starts from the template; bad input stops it`, () => {
                 const settings = { dn: "ou=configuration,o=gluu", redisServers: "localhost:16379", idpServers: ["10.0.0.11:1636"], idpConfigIsString: false, cacheRefreshServerIp: null, defaultPutExpiration: null };
                 const r = runPy(py, "dn: ou=configuration,o=gluu\n\n", settings);

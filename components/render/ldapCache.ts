@@ -85,8 +85,29 @@ function assertServer(field: string, value: string): string {
     return value;
 }
 
+/**
+ * Gluu's cache provider the edit selects: `REDIS` (a Redis reached through the node's localhost:16379) or
+ * `NATIVE_PERSISTENCE` (tokens and sessions as entries under `ou=cache,<baseDn>` of the replicated directory; no
+ * cache host). Both exist in both versions: GluuFederation/oxCore@version_3.1.6
+ * oxService/src/main/java/org/xdi/service/cache/CacheProviderType.java and @version_4.5.3
+ * core-cache/src/main/java/org/gluu/service/cache/CacheProviderType.java: `IN_MEMORY, MEMCACHED, REDIS,
+ * NATIVE_PERSISTENCE`.
+ */
+export const CacheProvider = { Redis: "REDIS", NativePersistence: "NATIVE_PERSISTENCE" } as const;
+export type CacheProvider = (typeof CacheProvider)[keyof typeof CacheProvider];
+
+/**
+ * `nativePersistenceConfiguration` when the entry has none: oxCore's NativePersistenceConfiguration fields
+ * (3.1.6: `defaultPutExpiration` 60, `defaultCleanupBatchSize` 25; 4.5.3 adds `deleteExpiredOnGetRequest` false and
+ * makes the batch 1000; `baseDn` is @JsonIgnore, set by oxAuth itself). Jackson keeps a class default for every
+ * field the JSON leaves out (@JsonIgnoreProperties(ignoreUnknown = true)), so only the expiration is written.
+ */
+export const DEFAULT_NATIVE_PERSISTENCE = Object.freeze({ defaultPutExpiration: 60 });
+
 /** Options of `cacheConfigurationJson`. */
 export interface CacheConfigurationOptions {
+    /** Provider to select. Default `REDIS`. With `NATIVE_PERSISTENCE`, `redisConfiguration` is left as it is. */
+    provider?: CacheProvider;
     /** Redis `servers` as every node reaches it (the local stunnel client). Default `localhost:16379`. */
     servers?: string;
     /** Redis password already encrypted with `encryptWithSalt`; empty/undefined removes `password`. */
@@ -110,6 +131,20 @@ export function cacheConfigurationJson(current: string | undefined, opts: CacheC
         throw new Error("`defaultPutExpiration` must be a positive integer (seconds)");
     }
     const obj = parseObject("oxCacheConfiguration", current ?? DEFAULT_CACHE_CONFIGURATION);
+    const provider = opts.provider ?? "REDIS";
+    if (provider === "NATIVE_PERSISTENCE") {
+        obj.cacheProviderType = provider;
+        if (!isObject(obj.nativePersistenceConfiguration)) {
+            obj.nativePersistenceConfiguration = { ...DEFAULT_NATIVE_PERSISTENCE };
+        }
+        if (opts.defaultPutExpiration !== undefined) {
+            (obj.nativePersistenceConfiguration as JsonObject).defaultPutExpiration = opts.defaultPutExpiration;
+        }
+        return JSON.stringify(obj);
+    }
+    if (provider !== "REDIS") {
+        throw new Error(`\`provider\` must be "REDIS" or "NATIVE_PERSISTENCE", got ${JSON.stringify(provider)}`);
+    }
     obj.cacheProviderType = "REDIS";
     let redis = obj.redisConfiguration;
     if (!isObject(redis)) {
@@ -225,6 +260,7 @@ TEXT = type(u'')
 STRINGS = (str, TEXT)
 DEFAULT_CACHE = ${JSON.stringify(DEFAULT_CACHE_CONFIGURATION)}
 IDP_CONFIG_ID = '${IDP_CONFIG_ID}'
+DEFAULT_NATIVE = ${JSON.stringify(Object.entries(DEFAULT_NATIVE_PERSISTENCE))}
 
 
 def load(s):
@@ -272,6 +308,15 @@ def new_cache(current, settings, password):
     obj = load(current if current is not None else DEFAULT_CACHE)
     if not isinstance(obj, dict):
         raise ValueError('oxCacheConfiguration is not a JSON object')
+    if settings.get('provider') == 'NATIVE_PERSISTENCE':
+        obj['cacheProviderType'] = 'NATIVE_PERSISTENCE'
+        native = obj.get('nativePersistenceConfiguration')
+        if not isinstance(native, dict):
+            native = collections.OrderedDict(DEFAULT_NATIVE)
+            obj['nativePersistenceConfiguration'] = native
+        if settings.get('defaultPutExpiration') is not None:
+            native['defaultPutExpiration'] = settings['defaultPutExpiration']
+        return obj
     obj['cacheProviderType'] = 'REDIS'
     redis = obj.get('redisConfiguration')
     if not isinstance(redis, dict):
@@ -381,6 +426,8 @@ export interface LdapCacheConfigOptions {
     profile: GluuVersionProfile;
     /** Appliance inum (3.1.6 only: the entry is `inum=<inumAppliance>,ou=appliances,o=gluu`). */
     inumAppliance?: string;
+    /** Cache provider to select. Default `REDIS`. */
+    cacheProvider?: CacheProvider;
     /** redisConfiguration.servers (comma-separated host:port). Default `localhost:16379` (the node's stunnel). */
     redisServers?: string;
     /** oxIDPAuthentication config.servers, e.g. every node's `ip:1636`. */
@@ -393,8 +440,12 @@ export interface LdapCacheConfigOptions {
     ldapsPort?: number;
 }
 
-/** Stdin of `ldapCacheConfigScript`: line 1 Directory Manager password, line 2 encrypted Redis password. */
-export function ldapCacheConfigStdin(directoryManagerPassword: string, encryptedRedisPassword: string): string {
+/** Stdin of `ldapCacheConfigScript`: line 1 Directory Manager password, line 2 encrypted Redis password (none with NATIVE_PERSISTENCE). */
+export function ldapCacheConfigStdin(directoryManagerPassword: string, encryptedRedisPassword: string | undefined): string {
+    // undefined only for NATIVE_PERSISTENCE, which has no cache password: then stdin is the one Directory Manager line.
+    if (encryptedRedisPassword === undefined) {
+        return secretLine("directoryManagerPassword", directoryManagerPassword);
+    }
     if (!/^[A-Za-z0-9+/]+=*$/.test(encryptedRedisPassword)) {
         throw new Error("`encryptedRedisPassword` must be the base64 text from encryptWithSalt(redisPassword, encodeSalt)");
     }
@@ -420,7 +471,8 @@ export function ldapCacheConfigScript(o: LdapCacheConfigOptions): string {
     const ldapsPort = assertPort("ldapsPort", o.ldapsPort ?? 1636);
     // Validate every value here (the errors name the field); the script itself only quotes them.
     const redisServers = o.redisServers ?? "localhost:16379";
-    cacheConfigurationJson(undefined, { servers: redisServers, defaultPutExpiration: o.defaultPutExpiration });
+    const provider = o.cacheProvider ?? "REDIS";
+    cacheConfigurationJson(undefined, { provider, servers: redisServers, defaultPutExpiration: o.defaultPutExpiration });
     if (o.idpServers.length === 0) {
         throw new Error("`idpServers` must list at least one host:port (e.g. 10.0.0.11:1636)");
     }
@@ -428,6 +480,7 @@ export function ldapCacheConfigScript(o: LdapCacheConfigOptions): string {
     cacheConfigLdif(dn, undefined, undefined, o.cacheRefreshServerIp);
     const settings = JSON.stringify({
         dn,
+        provider,
         redisServers,
         idpServers: o.idpServers,
         idpConfigIsString: profile.idpAuthConfigIsString,
@@ -452,10 +505,13 @@ export function ldapCacheConfigScript(o: LdapCacheConfigOptions): string {
             `keytool_bin=/opt/jre/bin/keytool`,
             `[ -x "$keytool_bin" ] || keytool_bin=$(command -v keytool) || { echo "keytool not found in the container" >&2; exit 1; }`,
         ].join("\n"),
-        secretFilesFromStdin([
-            { variable: "dm_pw_file", what: "the Directory Manager password" },
-            { variable: "redis_pw_file", what: "the encrypted Redis password" },
-        ]),
+        provider === "NATIVE_PERSISTENCE"
+            ? // No cache password: the editor reads an empty one and leaves redisConfiguration alone.
+              secretFilesFromStdin([{ variable: "dm_pw_file", what: "the Directory Manager password" }]) + `\nredis_pw_file=/dev/null`
+            : secretFilesFromStdin([
+                  { variable: "dm_pw_file", what: "the Directory Manager password" },
+                  { variable: "redis_pw_file", what: "the encrypted Redis password" },
+              ]),
         [
             `work="$secret_dir"`,
             `# Trust exactly the certificate this OpenDJ serves. The store holds only that public certificate, so`,
@@ -487,5 +543,5 @@ export function ldapCacheConfigScript(o: LdapCacheConfigOptions): string {
             `fi`,
         ].join("\n"),
     );
-    return script(`Configure Redis cache and LDAP servers in o=gluu (Gluu ${profile.version})`, inContainer(profile, inner));
+    return script(`Configure the ${provider} cache and LDAP servers in o=gluu (Gluu ${profile.version})`, inContainer(profile, inner));
 }

@@ -274,6 +274,35 @@ describe(
             assert.deepStrictEqual((await standinLog()).ldap.map((l) => l.split("\t")[0]), ["ldapsearch"]);
         });
 
+        it("switches the same entry to NATIVE_PERSISTENCE (the `ldap` cache choice): provider set, the other sections kept, only the Directory Manager password on stdin; a re-run changes nothing", async () => {
+            const native = await recordComponent(
+                (opts) =>
+                    new LdapCacheConfig(
+                        "ldap-cache",
+                        {
+                            host: hostArgsOf(bed, HOST),
+                            version: V,
+                            cacheProvider: "NATIVE_PERSISTENCE",
+                            directoryManagerPassword: dmPassword,
+                            encodeSalt: salt,
+                            inumAppliance: viaSsh ? undefined : INUM,
+                            idpServers: idpServers(),
+                            cacheRefreshServerIp: bed.host(HOST).address,
+                        },
+                        opts,
+                    ),
+            );
+            assert.deepStrictEqual(String(unwrap(byName(native, STEP).inputs.stdin).value).split("\n").filter(Boolean), [dmPassword]);
+            const before = JSON.parse(one(await entry(), "oxCacheConfiguration"));
+            const r = await runSteps(native);
+            assert.deepStrictEqual(r.step(STEP).changed.map((l) => l.split(" ")[1]), ["oxCacheConfiguration"]);
+            const after = JSON.parse(one(await entry(), "oxCacheConfiguration"));
+            assert.strictEqual(after.cacheProviderType, "NATIVE_PERSISTENCE");
+            for (const k of ["redisConfiguration", "nativePersistenceConfiguration", "memcachedConfiguration", "inMemoryConfiguration"]) assert.deepStrictEqual(after[k], before[k], k);
+            assertNothingChanged(await runSteps(native));
+            await standinLog();
+        });
+
         it("leaves no step script or secret file in the container's /root", async () => {
             // (4.5: /root/.ssh holds the console key's authorized_keys, as in Gluu's container.)
             const left = (await bed.host(HOST).run(`ls -A ${ROOT}/root`)).split("\n").filter((f) => f !== "" && !(viaSsh && f === ".ssh"));
