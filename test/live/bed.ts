@@ -303,6 +303,13 @@ EOF
 # Fresh host keys: the machine's copies must not be shared by every host.
 rm -f /etc/ssh/ssh_host_*
 ssh-keygen -q -t ed25519 -N '' -C "root@$name" -f /etc/ssh/ssh_host_ed25519_key
+# Root's shell start-up files are a fresh Debian host's (/etc/skel), not this machine's: sshd runs every command
+# through the login shell, which reads ~/.bashrc (Debian's bash sources it for commands run by sshd), and the
+# machine's runs \`pyenv init\`, whose \`pyenv rehash\` holds a lock file (~/.pyenv/shims/.pyenv-shim) that a
+# SIGKILL leaves behind: every later session to that host then waits 60 s (PYENV_REHASH_TIMEOUT) in its rc.
+rm -f /root/.bash_profile /root/.bash_login
+install -m 0644 /etc/skel/.bashrc /root/.bashrc
+install -m 0644 /etc/skel/.profile /root/.profile
 install -d -m 0700 /root/.ssh
 install -m 0600 "$dir/authorized_keys" /root/.ssh/authorized_keys
 # From here on $dir (under /run) is hidden by the host's own /run.
