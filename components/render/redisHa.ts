@@ -214,6 +214,34 @@ function assertCertPem(field: string, pem: string): void {
 }
 
 /**
+ * Shell text shared by the Redis and Sentinel steps: restart the service when this run changed its files (`$changes`
+ * not empty), start it when it does not answer, then wait (bounded) until it answers PONG over TLS on loopback.
+ * Needs `tls_cli` (TLS_CLI_FUNCTION) and, for Redis, `cli_auth` set before it.
+ */
+export function startUntilPong(o: { service: "redis-server" | "redis-sentinel"; label: string; port: number; waitSeconds: number }): string {
+    assertPort("port", o.port);
+    if (!Number.isInteger(o.waitSeconds) || o.waitSeconds < 1) throw new Error(`waitSeconds ${o.waitSeconds} must be a positive integer`);
+    return [
+        `ping() { tls_cli 127.0.0.1 ${o.port} ping | tail -n 1 || true; }`,
+        `svc_enable ${o.service}`,
+        `if [ -s "$changes" ]; then`,
+        `  svc ${o.service} restart >/dev/null`,
+        `  echo "changed restarted ${o.service}"`,
+        `elif [ "$(ping)" != PONG ]; then`,
+        `  svc ${o.service} start >/dev/null`,
+        `  echo "changed started ${o.service}"`,
+        `fi`,
+        `answer=""`,
+        `for _ in $(seq 1 ${o.waitSeconds}); do`,
+        `  answer=$(ping)`,
+        `  [ "$answer" = PONG ] && break`,
+        `  sleep 1`,
+        `done`,
+        `if [ "$answer" != PONG ]; then echo "${o.label} on 127.0.0.1:${o.port} (TLS) did not answer PONG (last answer: $answer)" >&2; exit 1; fi`,
+    ].join("\n");
+}
+
+/**
  * Install Redis as one member of the `redis-ha` set and converge it:
  * - the TLS files (key from stdin, 0640 root:redis), our settings and the password file;
  * - the main file: on a host that has none of ours yet, the includes plus the role — `replicaof` the primary the
@@ -296,22 +324,7 @@ export function redisHaSetupScript(o: RedisHaSetupOptions): string {
         ].join("\n"),
         [
             `cli_auth="$redis_password"`,
-            `ping() { tls_cli 127.0.0.1 ${port} ping | tail -n 1 || true; }`,
-            `svc_enable redis-server`,
-            `if [ -s "$changes" ]; then`,
-            `  svc redis-server restart >/dev/null`,
-            `  echo "changed restarted redis-server"`,
-            `elif [ "$(ping)" != PONG ]; then`,
-            `  svc redis-server start >/dev/null`,
-            `  echo "changed started redis-server"`,
-            `fi`,
-            `answer=""`,
-            `for _ in $(seq 1 ${wait}); do`,
-            `  answer=$(ping)`,
-            `  [ "$answer" = PONG ] && break`,
-            `  sleep 1`,
-            `done`,
-            `if [ "$answer" != PONG ]; then echo "Redis on 127.0.0.1:${port} (TLS) did not answer PONG (last answer: $answer)" >&2; exit 1; fi`,
+            startUntilPong({ service: "redis-server", label: "Redis", port, waitSeconds: wait }),
             restart.end,
             `echo "role: $(tls_cli 127.0.0.1 ${port} role | head -n 1)"`,
         ].join("\n"),

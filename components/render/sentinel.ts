@@ -21,7 +21,7 @@
 
 import { APT_FUNCTIONS, PUT_FILE_FUNCTION, SERVICE_FUNCTIONS, heredoc, pendingRestart, script, shq } from "./shell";
 import { assertHost, assertPort } from "./stunnel";
-import { REDIS_HA_MASTER_NAME, REDIS_HA_PATHS, REDIS_HA_PORTS, REDIS_QUOTE_FUNCTION, TLS_CLI_FUNCTION, redisTlsLines, tlsFilesFromStdin } from "./redisHa";
+import { REDIS_HA_MASTER_NAME, REDIS_HA_PATHS, REDIS_HA_PORTS, REDIS_QUOTE_FUNCTION, TLS_CLI_FUNCTION, redisTlsLines, startUntilPong, tlsFilesFromStdin } from "./redisHa";
 
 /** Sentinel's files. Debian's redis-sentinel service runs /etc/redis/sentinel.conf. */
 export const SENTINEL_PATHS = Object.freeze({
@@ -208,22 +208,7 @@ export function sentinelSetupScript(o: SentinelSetupOptions): string {
             `cat "$changes"`,
         ].join("\n"),
         [
-            `ping() { tls_cli 127.0.0.1 ${port} ping | tail -n 1 || true; }`,
-            `svc_enable redis-sentinel`,
-            `if [ -s "$changes" ]; then`,
-            `  svc redis-sentinel restart >/dev/null`,
-            `  echo "changed restarted redis-sentinel"`,
-            `elif [ "$(ping)" != PONG ]; then`,
-            `  svc redis-sentinel start >/dev/null`,
-            `  echo "changed started redis-sentinel"`,
-            `fi`,
-            `answer=""`,
-            `for _ in $(seq 1 ${wait}); do`,
-            `  answer=$(ping)`,
-            `  [ "$answer" = PONG ] && break`,
-            `  sleep 1`,
-            `done`,
-            `if [ "$answer" != PONG ]; then echo "Sentinel on 127.0.0.1:${port} (TLS) did not answer PONG (last answer: $answer)" >&2; exit 1; fi`,
+            startUntilPong({ service: "redis-sentinel", label: "Sentinel", port, waitSeconds: wait }),
             restart.end,
             `echo "primary: $(tls_cli 127.0.0.1 ${port} sentinel get-master-addr-by-name ${m} | head -n 1)"`,
         ].join("\n"),
